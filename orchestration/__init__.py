@@ -1,0 +1,1 @@
+"""The monthly close of the province's work indicators (KPIs)."""

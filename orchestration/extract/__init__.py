@@ -1,0 +1,1 @@
+"""Extract: read each monthly export through its contract into the raw schema."""

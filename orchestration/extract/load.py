@@ -1,0 +1,357 @@
+"""Load one export of one month into the raw schema, through its contract.
+
+The whole file is typed and checked in a few DuckDB statements: every row either lands in
+`raw.<export>` tagged with month, file, line and the file's checksum, or in `raw.quarantine`
+with its line, field and reason. Rows read = rows loaded + rows quarantined, always.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.contracts import Column, Contract, normalise
+from orchestration.extract.readers import SourceStopped, file_sha256, scan_csv, scan_xlsx
+
+SQL_TYPES = {
+    "text": "varchar",
+    "date": "date",
+    "timestamp": "timestamp",
+    "int": "bigint",
+    "number": "double",
+    "money": "decimal(18, 3)",
+    "enum": "varchar",
+}
+TIMESTAMP_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
+# Vietnamese number text: dots group thousands, a comma starts the decimals.
+NUMBER_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+
+
+@dataclass
+class LoadResult:
+    """What one export gave this month; it becomes a row of `raw.load_report`."""
+
+    month: str
+    export: str
+    file: str
+    file_sha256: str | None
+    rows_read: int
+    rows_loaded: int
+    rows_quarantined: int
+    duplicates: int
+    layout_rows_skipped: int
+    extra_columns: str | None
+    status: str
+    message: str | None
+
+
+def month_start(month: str) -> dt.date:
+    return dt.date.fromisoformat(f"{month}-01")
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _raw_table_ddl(contract: Contract) -> str:
+    columns = ["_month date not null", "_file varchar not null", "_line bigint not null",
+               "_file_sha256 varchar not null", "_loaded_at timestamp not null"]
+    for column in contract.columns:
+        stored = column.stored_name
+        if stored is None:
+            continue
+        sql_type = "boolean" if column.personal == "presence" else SQL_TYPES[column.type]
+        if column.personal == "hash":
+            sql_type = "varchar"
+        columns.append(f"{stored} {sql_type}")
+    columns.append("_extra_columns json")
+    return f"create table if not exists raw.{contract.export} ({', '.join(columns)})"
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contract]) -> None:
+    con.execute("create schema if not exists raw")
+    for contract in contracts.values():
+        con.execute(_raw_table_ddl(contract))
+    con.execute(
+        """
+        create table if not exists raw.quarantine (
+            _month date not null, export varchar not null, file varchar not null,
+            line bigint, field varchar, reason varchar not null
+        )
+        """
+    )
+    con.execute(
+        """
+        create table if not exists raw.load_report (
+            _month date not null, export varchar not null, file varchar not null,
+            file_sha256 varchar, rows_read bigint, rows_loaded bigint,
+            rows_quarantined bigint, duplicates bigint, layout_rows_skipped bigint,
+            extra_columns varchar, status varchar not null, message varchar
+        )
+        """
+    )
+
+
+def _typed(column: Column, cell: str, salt_param: str) -> tuple[str, list[tuple[str, str]]]:
+    """SQL for the field's value and the (condition, reason) pairs that quarantine its row."""
+    text = f"nullif(trim(nfc_normalize({cell})), '')"
+    label = f"{column.field} ({column.header})"
+    shown = "''" if column.personal else f"'''' || {text} || ''''"
+    checks: list[tuple[str, str]] = []
+    if column.type == "text":
+        value = text
+    elif column.type == "date":
+        value = f"try_strptime({text}, '%d/%m/%Y')::date"
+        checks.append((f"{text} is not null and {value} is null",
+                       f"'{label}: ' || {shown} || ' is not a date dd/mm/yyyy'"))
+    elif column.type == "timestamp":
+        formats = "[" + ", ".join(_quote(f) for f in TIMESTAMP_FORMATS) + "]"
+        value = f"try_strptime({text}, {formats})"
+        checks.append((f"{text} is not null and {value} is null",
+                       f"'{label}: ' || {shown} || ' is not a time dd/mm/yyyy HH:MM[:SS]'"))
+    elif column.type == "int":
+        value = f"try_cast({text} as bigint)"
+        checks.append((f"{text} is not null and {value} is null",
+                       f"'{label}: ' || {shown} || ' is not a whole number'"))
+    elif column.type in ("number", "money"):
+        plain = f"replace(replace({text}, '.', ''), ',', '.')"
+        value = (f"case when regexp_full_match({text}, '{NUMBER_PATTERN}') "
+                 f"then try_cast({plain} as {SQL_TYPES[column.type]}) end")
+        checks.append((f"{text} is not null and {value} is null",
+                       f"'{label}: ' || {shown} || ' is not a number like 1.234,5'"))
+    else:  # enum: matched after normalisation, stored as the contract's code
+        whens = " ".join(f"when {_quote(normalise(k))} then {_quote(v)}"
+                         for k, v in column.values.items())
+        value = f"case lower({text}) {whens} end"
+        allowed = ", ".join(column.values)
+        checks.append((f"{text} is not null and {value} is null",
+                       f"'{label}: ' || {shown} || ' is not one of: {allowed}'"))
+    if column.required:
+        checks.append((f"{text} is null", f"'{label}: empty'"))
+    if column.min is not None:
+        checks.append((f"{value} < {column.min}", f"'{label}: below {column.min}'"))
+    if column.max is not None:
+        checks.append((f"{value} > {column.max}", f"'{label}: above {column.max}'"))
+    if column.ref == "unit":
+        checks.append((
+            f"{text} is not null and {text} not in (select unit_code from register_units)",
+            f"'{label}: unit ' || {shown} || ' is not in the staff register'",
+        ))
+    if column.ref == "official":
+        checks.append((
+            f"{text} is not null and {text} not in (select official_code from register_officials)",
+            f"'{label}: official ' || {shown} || ' is not in the staff register'",
+        ))
+    if column.personal == "hash":
+        value = f"sha256({salt_param} || {text})"
+    elif column.personal == "presence":
+        value = f"({text} is not null)"
+    return value, checks
+
+
+def _register_views(con: duckdb.DuckDBPyConnection, month: dt.date, export: str) -> None:
+    """Units and officials of this month's staff register, which every other export must name."""
+    nothing = "where false" if export == "don_vi" else "where _month = $month"
+    con.execute(
+        f"create or replace temp table register_units as "
+        f"select unit_code from raw.don_vi {nothing}", {"month": month} if "$" in nothing else None
+    )
+    nothing = "where false" if export in ("don_vi", "can_bo") else "where _month = $month"
+    con.execute(
+        f"create or replace temp table register_officials as "
+        f"select official_code from raw.can_bo {nothing}",
+        {"month": month} if "$" in nothing else None,
+    )
+
+
+def _drop_work_tables(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Temporary tables and views of one scan, dropped whichever kind each one is."""
+    leftovers = con.execute(
+        "select table_name, table_type from information_schema.tables "
+        "where table_schema = 'main' and starts_with(table_name, $prefix)",
+        {"prefix": f"{name}_"},
+    ).fetchall()
+    for table, kind in leftovers:
+        con.execute(f"drop {'view' if kind == 'VIEW' else 'table'} if exists {table}")
+
+
+def _stop(con: duckdb.DuckDBPyConnection, contract: Contract, month: str, message: str,
+          sha: str | None) -> LoadResult:
+    """Nothing of a stopped source is kept for the month: its earlier load is removed too."""
+    start = month_start(month)
+    con.execute(f"delete from raw.{contract.export} where _month = $m", {"m": start})
+    con.execute("delete from raw.quarantine where _month = $m and export = $e",
+                {"m": start, "e": contract.export})
+    return LoadResult(month, contract.export, contract.file, sha, 0, 0, 0, 0, 0, None,
+                      "stopped", message)
+
+
+def load_export(con: duckdb.DuckDBPyConnection, contract: Contract, month_dir: Path,
+                month: str, salt: str) -> LoadResult:
+    """Read one export of one month into raw, replacing whatever that month held before."""
+    start = month_start(month)
+    path = month_dir / contract.file
+    con.execute("begin transaction")
+    try:
+        result = _load(con, contract, path, month, start, salt)
+        con.execute("delete from raw.load_report where _month = $m and export = $e",
+                    {"m": start, "e": contract.export})
+        row = asdict(result)
+        row["month"] = start
+        con.execute(
+            "insert into raw.load_report values ($month, $export, $file, $file_sha256, "
+            "$rows_read, $rows_loaded, $rows_quarantined, $duplicates, $layout_rows_skipped, "
+            "$extra_columns, $status, $message)",
+            row,
+        )
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return result
+
+
+def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month: str,
+          start: dt.date, salt: str) -> LoadResult:
+    if not path.exists():
+        return _stop(con, contract, month, f"{contract.file}: file is missing from {month}/",
+                     None)
+    sha = file_sha256(path)
+    name = f"x_{contract.export}"
+    try:
+        with tempfile.TemporaryDirectory() as work_dir:
+            if contract.format == "csv":
+                scan = scan_csv(con, path, contract, Path(work_dir), name)
+            else:
+                scan = scan_xlsx(con, path, contract, name)
+    except SourceStopped as stopped:
+        return _stop(con, contract, month, str(stopped), sha)
+    except duckdb.Error as error:
+        first_line = str(error).strip().splitlines()[0]
+        return _stop(con, contract, month, f"{contract.source_name}: unreadable ({first_line})",
+                     sha)
+
+    positions: dict[str, int] = {}
+    for index, header in enumerate(scan.headers):
+        positions.setdefault(normalise(header), index)
+    missing = [c.header for c in contract.columns if normalise(c.header) not in positions]
+    if missing:
+        return _stop(con, contract, month,
+                     f"{contract.source_name}: missing header(s) "
+                     + ", ".join(f"'{h}'" for h in missing), sha)
+    known = {normalise(c.header) for c in contract.columns}
+    extras = [(i, h) for i, h in enumerate(scan.headers) if normalise(h) not in known]
+
+    _register_views(con, start, contract.export)
+    values: list[str] = []
+    checks: list[tuple[str, str, str]] = []
+    for column in contract.columns:
+        value, column_checks = _typed(column, f"c{positions[normalise(column.header)]}", "$salt")
+        if column.stored_name is not None:
+            values.append(f"{value} as {column.stored_name}")
+        checks += [(column.field, cond, reason) for cond, reason in column_checks]
+    problems = ", ".join(
+        f"case when coalesce({cond}, false) then {{'field': '{field}', 'reason': {reason}}} end"
+        for field, cond, reason in checks
+    )
+    extra_json = (
+        "json_object(" + ", ".join(f"{_quote(h)}, c{i}" for i, h in extras) + ")"
+        if extras else "null::json"
+    )
+    all_cells = ", ".join(f"c{i}" for i in range(len(scan.headers)))
+    keys = [f"nullif(trim(nfc_normalize(c{positions[normalise(contract.column(k).header)]})), '')"
+            for k in contract.key]
+    key_names = ", ".join(f"_k{i}" for i in range(len(keys)))
+    checked_sql = f"""
+        create or replace temp table {name}_checked as
+        with checked as (
+            select
+                _line,
+                {", ".join(values)},
+                {extra_json} as _extra_columns,
+                list_filter([{problems}], lambda p: p is not null) as _problems,
+                {", ".join(f"{k} as _k{i}" for i, k in enumerate(keys))},
+                min(_line) over (partition by {all_cells}) as _first_line
+            from {scan.relation}
+        ),
+        candidates as (
+            select *, (_line = _first_line and len(_problems) = 0) as _candidate from checked
+        )
+        select
+            *,
+            count(*) over (partition by _candidate, {key_names}) as _key_rows,
+            list(_line) over (partition by _candidate, {key_names}) as _key_lines
+        from candidates
+        """
+    # Only an export with hashed personal data takes the salt as a parameter.
+    con.execute(checked_sql, {"salt": salt} if "$salt" in checked_sql else None)
+    stored = [c.stored_name for c in contract.columns if c.stored_name is not None]
+    con.execute(f"delete from raw.{contract.export} where _month = $m", {"m": start})
+    con.execute(
+        f"""
+        insert into raw.{contract.export} by name
+        select
+            $m as _month, $file as _file, _line, $sha as _file_sha256,
+            current_timestamp::timestamp as _loaded_at,
+            {", ".join(stored)}, _extra_columns
+        from {name}_checked
+        where _candidate and _key_rows = 1
+        order by _line
+        """,
+        {"m": start, "file": contract.file, "sha": sha},
+    )
+    con.execute("delete from raw.quarantine where _month = $m and export = $e",
+                {"m": start, "e": contract.export})
+    key_label = " + ".join(contract.key)
+    quarantine = {"m": start, "e": contract.export, "file": contract.source_name}
+    con.execute(
+        f"""
+        insert into raw.quarantine
+        select $m, $e, $file, _line,
+            case
+                when _line <> _first_line then null
+                when len(_problems) > 0 then _problems[1].field
+                else {_quote(key_label)}
+            end,
+            case
+                when _line <> _first_line then 'exact duplicate of line ' || _first_line
+                when len(_problems) > 0
+                    then array_to_string(list_transform(_problems, lambda p: p.reason), '; ')
+                else {_quote(key_label)} || ' ' || concat_ws(' + ', {key_names})
+                    || ' appears on lines '
+                    || array_to_string(list_sort(_key_lines), ', ') || ' with different content'
+            end
+        from {name}_checked
+        where not (_candidate and _key_rows = 1)
+        order by _line
+        """,
+        quarantine,
+    )
+    if scan.rows_rejected:
+        con.execute(
+            f"""
+            insert into raw.quarantine
+            select $m, $e, $file, line, null, 'unreadable row: ' || reason
+            from {name}_reject_lines order by line
+            """,
+            quarantine,
+        )
+    scanned, loaded, duplicates = con.execute(
+        f"""
+        select count(*), count(*) filter (where _candidate and _key_rows = 1),
+            count(*) filter (where _line <> _first_line)
+        from {name}_checked
+        """
+    ).fetchone()
+    _drop_work_tables(con, name)
+    read = scanned + scan.rows_rejected
+    return LoadResult(
+        month=month, export=contract.export, file=contract.file, file_sha256=sha,
+        rows_read=read, rows_loaded=loaded, rows_quarantined=read - loaded,
+        duplicates=duplicates, layout_rows_skipped=scan.layout_rows_skipped,
+        extra_columns=", ".join(h for _, h in extras) or None, status="loaded", message=None,
+    )

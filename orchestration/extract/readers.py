@@ -1,0 +1,219 @@
+"""Turn one export file into a relation of text cells `c0..cN` plus the source line `_line`.
+
+CSV is scanned by DuckDB itself (parallel, typed as text, rejects kept with their line); Excel
+has no reader inside DuckDB here, so the small workbooks are read with python-calamine and handed
+over as an Arrow table. Either way every cell arrives as text in one canonical form
+(dates `dd/mm/yyyy`, decimals with a comma) so that one set of SQL parsers types them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import hashlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+from python_calamine import CalamineWorkbook
+
+from orchestration.contracts import Contract, normalise
+
+
+class SourceStopped(Exception):  # noqa: N818 - a domain outcome, not a programming error
+    """The export cannot be read at all this month; the message names the file and the problem."""
+
+
+@dataclass
+class Scan:
+    """A file turned into text cells: `relation` names a DuckDB view or table."""
+
+    relation: str
+    headers: list[str]
+    rows_rejected: int
+    layout_rows_skipped: int = 0
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _utf8_copy_if_utf16(path: Path, work_dir: Path) -> Path:
+    """DuckDB reads UTF-8 only; a UTF-16 export (byte-order mark) is transcoded once, streamed."""
+    with path.open("rb") as handle:
+        head = handle.read(2)
+    if head not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return path
+    target = work_dir / f"{path.stem}.utf8{path.suffix}"
+    with path.open("r", encoding="utf-16", newline="") as src, target.open(
+        "w", encoding="utf-8", newline=""
+    ) as dst:
+        for chunk in iter(lambda: src.read(1 << 20), ""):
+            dst.write(chunk)
+    return target
+
+
+def _csv_headers(path: Path, contract: Contract) -> list[str]:
+    with path.open("rb") as handle:
+        head = handle.read(1 << 16)
+    if not head.strip():
+        raise SourceStopped(f"{contract.file}: the file is empty")
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        # Cut inside a character at the buffer's end is fine; anything earlier is not UTF-8.
+        if error.start < len(head) - 4:
+            raise SourceStopped(
+                f"{contract.file}: line 1 is not UTF-8 text (byte {error.start})"
+            ) from None
+        text = head[: error.start].decode("utf-8-sig")
+    first = next(csv.reader(io.StringIO(text), delimiter=contract.delimiter), [])
+    return [cell for cell in first]
+
+
+def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, work_dir: Path,
+             name: str) -> Scan:
+    readable = _utf8_copy_if_utf16(path, work_dir)
+    headers = _csv_headers(readable, contract)
+    columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
+    rejects = f"{name}_rejects"
+    con.execute(f"drop table if exists {rejects}")
+    con.execute(f"drop table if exists {name}_rejects_scan")
+    # Everything is read as text and typed later by the contract: nothing is sniffed.
+    con.execute(
+        f"""
+        create or replace temp table {name}_cells as
+        select * from read_csv(
+            $path, header = false, skip = 1, auto_detect = false, columns = $columns,
+            delim = $delim, quote = '"', escape = '"', strict_mode = true,
+            store_rejects = true, rejects_table = '{rejects}',
+            rejects_scan = '{name}_rejects_scan'
+        ) with ordinality as cells(
+            {", ".join(columns)}, _ordinal
+        )
+        """,
+        {"path": str(readable), "columns": columns, "delim": contract.delimiter},
+    )
+    # DuckDB numbers records, not physical lines, with the header as line 1: the row number a
+    # spreadsheet shows for the same file. Good records fill the numbers rejects did not take.
+    con.execute(
+        f"""
+        create or replace temp table {name}_reject_lines as
+        select line, string_agg(error_message, '; ' order by column_idx) as reason
+        from {rejects} group by line
+        """
+    )
+    rejected = con.execute(f"select count(*) from {name}_reject_lines").fetchone()[0]
+    con.execute(
+        f"""
+        create or replace temp view {name}_scan as
+        with good_count as (select count(*) as n from {name}_cells),
+        slots as (
+            select range + 2 as line
+            from range((select n from good_count) + {rejected})
+            where range + 2 not in (select line from {name}_reject_lines)
+        ),
+        numbered as (
+            select line, row_number() over (order by line) as _ordinal from slots
+        )
+        select cells.* exclude (_ordinal), numbered.line as _line
+        from {name}_cells as cells
+        inner join numbered using (_ordinal)
+        """
+    )
+    return Scan(relation=f"{name}_scan", headers=headers, rows_rejected=rejected)
+
+
+def _excel_text(value: object, column_type: str | None) -> str | None:
+    """One cell as the text the contract's parsers expect."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        if column_type == "timestamp":
+            return value.strftime("%d/%m/%Y %H:%M:%S")
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        if column_type in ("date", "timestamp"):
+            # An Excel serial number: days since 1899-12-30 (Excel's leap-year quirk included).
+            moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
+            return _excel_text(moment if column_type == "timestamp" else moment.date(),
+                               column_type)
+        if float(value).is_integer():
+            return str(int(value))
+        # Decimal comma, no thousands mark: the same text form the money parser reads.
+        return repr(float(value)).replace(".", ",")
+    return str(value)
+
+
+def scan_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract,
+              name: str) -> Scan:
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as error:  # calamine raises its own types for corrupt files
+        raise SourceStopped(f"{contract.file}: not a readable Excel workbook ({error})") from None
+    if contract.sheet not in workbook.sheet_names:
+        raise SourceStopped(
+            f"{contract.file}: sheet '{contract.sheet}' is missing "
+            f"(found: {', '.join(workbook.sheet_names)})"
+        )
+    rows = workbook.get_sheet_by_name(contract.sheet).to_python(skip_empty_area=False)
+    wanted = {normalise(c.header) for c in contract.columns}
+    header_index = next(
+        (i for i, row in enumerate(rows)
+         if len(wanted & {normalise(str(v)) for v in row if v not in (None, "")}) * 2
+         >= len(wanted)),
+        None,
+    )
+    if header_index is None:
+        raise SourceStopped(
+            f"{contract.file} [{contract.sheet}]: no header row with the contract's headers"
+        )
+    headers = [str(v) if v is not None else "" for v in rows[header_index]]
+    by_header = {normalise(c.header): c for c in contract.columns}
+    types = [by_header[normalise(h)].type if normalise(h) in by_header else None
+             for h in headers]
+    key_position = None
+    if contract.skip_rows_without:
+        key_header = normalise(contract.column(contract.skip_rows_without).header)
+        key_position = next(
+            (i for i, h in enumerate(headers) if normalise(h) == key_header), None
+        )
+    total = normalise(contract.total_label) if contract.total_label else None
+    cells: list[list[str | None]] = [[] for _ in headers]
+    lines: list[int] = []
+    skipped = 0
+    for offset, row in enumerate(rows[header_index + 1:], start=header_index + 2):
+        texts = [_excel_text(row[i] if i < len(row) else None, types[i])
+                 for i in range(len(headers))]
+        if all(t is None for t in texts):
+            continue
+        # Group rows (I., II., ...) carry no project code; the total row sums the report.
+        is_total = total is not None and any(
+            t is not None and normalise(t).startswith(total) for t in texts[:3]
+        )
+        if is_total or (key_position is not None and texts[key_position] is None):
+            skipped += 1
+            continue
+        for i, text in enumerate(texts):
+            cells[i].append(text)
+        lines.append(offset)
+    table = pa.table(
+        {**{f"c{i}": pa.array(col, pa.string()) for i, col in enumerate(cells)},
+         "_line": pa.array(lines, pa.int64())}
+    )
+    con.register(f"{name}_arrow", table)
+    con.execute(f"create or replace temp table {name}_scan as select * from {name}_arrow")
+    con.unregister(f"{name}_arrow")
+    return Scan(relation=f"{name}_scan", headers=headers, rows_rejected=0,
+                layout_rows_skipped=skipped)
