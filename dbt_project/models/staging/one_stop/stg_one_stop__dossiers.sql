@@ -1,0 +1,35 @@
+with
+
+source as (
+
+    select * from {{ source('raw', 'ho_so_tthc') }}
+
+),
+
+renamed as (
+
+    select
+        _month as month_date,
+        dossier_id,
+        procedure_code,
+        procedure_name,
+        domain as procedure_domain,
+        unit_code,
+        official_code,
+        channel as submission_channel,
+        received_at,
+        due_at,
+        finished_at,
+        status as dossier_status,
+        supplement_requests,
+        delay_cause,
+        apology_issued = 'yes' as is_apology_issued,
+        _file as source_file,
+        _line as source_line,
+        _file_sha256 as source_file_sha256
+
+    from source
+
+)
+
+select * from renamed

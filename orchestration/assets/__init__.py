@@ -1,0 +1,1 @@
+"""The assets of a monthly close, in the order data flows through them."""

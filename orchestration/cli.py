@@ -1,0 +1,148 @@
+"""`kpi`: simulate a landing zone, close months, and read what a close published."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from orchestration.close import CloseError, CloseOutcome, months_between, run_close
+from orchestration.warehouse import files
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="The monthly close of the province's work indicators.")
+console = Console()
+errors = Console(stderr=True)
+
+
+def _fail(message: str) -> None:
+    errors.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+@app.command()
+def simulate(
+    months: Annotated[str, typer.Option(help="Months to write, FIRST..LAST, e.g. 2026-01..2026-06")]
+    = "2026-01..2026-06",
+    scale: Annotated[str, typer.Option(help="province")] = "province",
+    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
+    out: Annotated[Path, typer.Option(help="Landing zone to write into.")] = Path(
+        "sources/landing"),
+) -> None:
+    """Write a simulated province's monthly exports in the exact formats of the contracts."""
+    from orchestration.simulate.province import SCALES, simulate_landing_zone
+
+    first, _, last = months.partition("..")
+    try:
+        month_list = months_between(first, last or first)
+    except CloseError as error:
+        _fail(str(error))
+    if scale not in SCALES:
+        _fail(f"unknown scale '{scale}': choose one of {', '.join(SCALES)}")
+    with console.status(f"simulating {len(month_list)} months at {scale} scale"):
+        written = simulate_landing_zone(month_list, scale=scale, seed=seed, out=out)
+    console.print(f"wrote {written} files for {month_list[0]}..{month_list[-1]} into {out}")
+
+
+def _print_load_report(outcome: CloseOutcome) -> None:
+    table = Table(title=f"Extract {outcome.month}", title_justify="left")
+    for name in ("export", "rows read", "loaded", "quarantined", "duplicates", "status"):
+        table.add_column(name, justify="left" if name in ("export", "status") else "right")
+    for row in outcome.load_report:
+        table.add_row(row["file"] if row["export"] not in ("vuong_mac", "tien_do_gpmb")
+                      else f"{row['file']} [{row['export']}]",
+                      f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
+                      f"{row['rows_quarantined']:,}", f"{row['duplicates']:,}", row["status"])
+    console.print(table)
+
+
+def _print_task_view(month: str, per_unit: bool) -> None:
+    con = duckdb.connect(str(files().published), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select entity_type, entity_name, tasks_total, tasks_moving_forward, tasks_slow,
+                tasks_stuck, tasks_paused
+            from marts.mart_task_progress
+            where month_date = $m and entity_type in ('province', 'unit')
+            order by entity_type = 'unit', tasks_stuck desc, tasks_slow desc, entity_name
+            """,
+            {"m": f"{month}-01"},
+        ).fetchall()
+        red, watch = con.execute(
+            "select count(*) filter (where warning_level = 'red'), "
+            "count(*) filter (where warning_level = 'watch') "
+            "from marts.mart_red_warnings where month_date = $m and warning_code = 'R1'",
+            {"m": f"{month}-01"},
+        ).fetchone()
+    finally:
+        con.close()
+    table = Table(title=f"Task view at the cut-off of {month}", title_justify="left")
+    for name in ("unit", "tasks", "moving forward", "slow", "stuck", "paused"):
+        table.add_column(name, justify="left" if name == "unit" else "right")
+    for kind, name, *counts in rows if per_unit else rows[:1]:
+        style = "bold" if kind == "province" else None
+        table.add_row(name, *(f"{c:,}" for c in counts), style=style)
+    console.print(table)
+    console.print(f"R1 tasks more than 30 days overdue: [bold red]{red}[/] red, {watch} watch")
+
+
+@app.command()
+def close(
+    month: Annotated[str | None, typer.Argument(help="Month to close, YYYY-MM")] = None,
+    first: Annotated[str | None, typer.Option("--from", help="First month of a range")] = None,
+    last: Annotated[str | None, typer.Option("--to", help="Last month of a range")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", help="Show the run's logs")] = False,
+) -> None:
+    """Close a month (or a range): extract, transform, test, then publish the warehouse."""
+    if not verbose:
+        warnings.filterwarnings("ignore")
+    try:
+        if month and (first or last):
+            raise CloseError("give either a MONTH or --from/--to, not both")
+        if month:
+            month_list = months_between(month, month)
+        elif first and last:
+            month_list = months_between(first, last)
+        else:
+            raise CloseError("give a MONTH (e.g. 2026-03) or --from 2026-01 --to 2026-06")
+        for current in month_list:
+            with console.status(f"closing {current}"):
+                outcome = run_close(current, verbose=verbose)
+            _print_load_report(outcome)
+            if not outcome.published:
+                _fail(f"close of {current} blocked: {outcome.reason}")
+            console.print(f"[green]{current} closed and published[/] to {files().published}")
+            _print_task_view(current, per_unit=current == month_list[-1])
+    except CloseError as error:
+        _fail(str(error))
+
+
+@app.command()
+def status() -> None:
+    """List the closed months in the published warehouse with their rows and quarantine."""
+    published = files().published
+    if not published.exists():
+        _fail(f"nothing is published yet: {published} does not exist")
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        rows = con.execute(
+            """
+            select strftime(_month, '%Y-%m'), count(*), sum(rows_read), sum(rows_loaded),
+                sum(rows_quarantined)
+            from raw.load_report group by _month order by _month
+            """
+        ).fetchall()
+    finally:
+        con.close()
+    table = Table(title=f"Closed months in {published}", title_justify="left")
+    for name in ("month", "exports", "rows read", "loaded", "quarantined"):
+        table.add_column(name, justify="left" if name == "month" else "right")
+    for month, *counts in rows:
+        table.add_row(month, *(f"{c:,}" for c in counts))
+    console.print(table)

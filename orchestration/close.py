@@ -1,0 +1,130 @@
+"""Run the monthly close in process and tell what happened, in a few lines a person can read."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+from dagster import DagsterEventType, DagsterInstance
+
+from orchestration import paths
+from orchestration.warehouse import files
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class CloseError(Exception):
+    """A close that cannot start: the message is one line for the operator."""
+
+
+@dataclass
+class CloseOutcome:
+    month: str
+    published: bool
+    reasons: list[str] = field(default_factory=list)
+    load_report: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+def months_between(first: str, last: str) -> list[str]:
+    for month in (first, last):
+        if not MONTH.match(month):
+            raise CloseError(f"'{month}' is not a month: write YYYY-MM, e.g. 2026-03")
+    year, month = map(int, first.split("-"))
+    out = []
+    while f"{year:04d}-{month:02d}" <= last:
+        out.append(f"{year:04d}-{month:02d}")
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    if not out:
+        raise CloseError(f"--from {first} comes after --to {last}")
+    return out
+
+
+def _dbt_failures() -> list[str]:
+    """Failing dbt tests and models of the last dbt invocation, from its run results."""
+    results = paths.DBT_PROJECT_DIR / "target" / "run_results.json"
+    if not results.exists():
+        return []
+    data = json.loads(results.read_text(encoding="utf-8"))
+    failures = []
+    for result in data.get("results", []):
+        if result.get("status") in ("fail", "error"):
+            kind, _, name = result["unique_id"].split(".")[:3]
+            failures.append(f"dbt {kind} {name}: {result['status']}")
+    return failures
+
+
+def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
+    if not path.exists():
+        return []
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        exists = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'load_report'"
+        ).fetchone()[0]
+        if not exists:
+            return []
+        cursor = con.execute(
+            "select export, file, rows_read, rows_loaded, rows_quarantined, duplicates, "
+            "status, message from raw.load_report where _month = $m order by export",
+            {"m": f"{month}-01"},
+        )
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        con.close()
+
+
+def run_close(month: str, verbose: bool = False) -> CloseOutcome:
+    """Close one month: the `monthly_close` job of the code location, run in this process."""
+    from orchestration.definitions import defs  # loading it parses the dbt project
+
+    if not MONTH.match(month):
+        raise CloseError(f"'{month}' is not a month: write YYYY-MM, e.g. 2026-03")
+    landing = paths.landing_dir() / month
+    if not landing.is_dir():
+        raise CloseError(f"no landing folder for {month}: {landing} does not exist")
+    job = defs.resolve_job_def("monthly_close")
+    if month not in job.partitions_def.get_partition_keys():
+        raise CloseError(f"{month} cannot be closed yet: the month has not ended")
+    level = "INFO" if verbose else "CRITICAL"
+    result = job.execute_in_process(
+        partition_key=month,
+        instance=DagsterInstance.ephemeral(),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+    )
+    target = files()
+    outcome = CloseOutcome(month=month, published=result.success)
+    outcome.load_report = _load_report(
+        target.published if result.success else target.build, month
+    )
+    if result.success:
+        return outcome
+    for row in outcome.load_report:
+        if row["status"] == "stopped":
+            outcome.reasons.append(row["message"])
+    for event in result.all_events:
+        if event.event_type != DagsterEventType.STEP_FAILURE:
+            continue
+        data = event.step_failure_data
+        if data.user_failure_data is not None:
+            message = data.user_failure_data.description or ""
+            if message and message not in outcome.reasons:
+                outcome.reasons.append(message)
+        elif "dbt" in (event.step_key or ""):
+            outcome.reasons += _dbt_failures() or ["dbt build failed"]
+        else:
+            message = data.error.message.strip().splitlines()[0] if data.error else "failed"
+            outcome.reasons.append(f"{event.step_key}: {message}")
+    if not outcome.reasons:
+        outcome.reasons.append("the close did not complete")
+    return outcome

@@ -1,0 +1,6 @@
+"""Months are the partitions of every asset: a close builds exactly one month."""
+
+from dagster import MonthlyPartitionsDefinition
+
+# A month can be closed once it has ended: the last partition is the last complete month.
+monthly_partitions = MonthlyPartitionsDefinition(start_date="2024-01", fmt="%Y-%m", end_offset=0)

@@ -1,0 +1,94 @@
+"""Write, audit, publish: the close builds a separate DuckDB file and replaces the published one
+with a single atomic rename, only after every check passed.
+
+Readers (analysts, BI tools) open `kpi.duckdb` read-only and never see the build file, so they
+never meet a lock or half a month. A failed or killed close leaves `kpi.duckdb` as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from orchestration.paths import warehouse_dir
+
+
+@dataclass(frozen=True)
+class WarehouseFiles:
+    root: Path
+
+    @property
+    def published(self) -> Path:
+        return self.root / "kpi.duckdb"
+
+    @property
+    def previous(self) -> Path:
+        return self.root / "kpi.previous.duckdb"
+
+    @property
+    def build(self) -> Path:
+        return self.root / "build" / "kpi.duckdb"
+
+
+def files() -> WarehouseFiles:
+    return WarehouseFiles(warehouse_dir())
+
+
+def _wal(path: Path) -> Path:
+    return path.with_name(path.name + ".wal")
+
+
+def prepare_build(target: WarehouseFiles) -> Path:
+    """Start the build from a copy of the published warehouse (or empty for the first close)."""
+    target.build.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in (target.build, _wal(target.build)):
+        leftover.unlink(missing_ok=True)
+    if target.published.exists():
+        shutil.copyfile(target.published, target.build)
+    return target.build
+
+
+def publish(target: WarehouseFiles) -> Path:
+    """Checkpoint the build, then put it in place of the published file in one rename."""
+    con = duckdb.connect(str(target.build))
+    try:
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    if _wal(target.build).exists():
+        raise RuntimeError(f"{target.build}: a write-ahead log is left after checkpoint")
+    if target.published.exists():
+        # Keep the version being replaced for rollback; copy then rename so that the published
+        # file itself never goes missing.
+        staging = target.previous.with_suffix(".tmp")
+        shutil.copyfile(target.published, staging)
+        os.replace(staging, target.previous)
+    os.replace(target.build, target.published)
+    _fsync_dir(target.root)
+    return target.published
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def pii_salt() -> str:
+    """The secret salt of hashed personal data: from KPI_PII_SALT, else a file kept beside the
+    warehouse, created once, so that repeat petitions link across months."""
+    if os.environ.get("KPI_PII_SALT"):
+        return os.environ["KPI_PII_SALT"]
+    path = warehouse_dir() / ".pii_salt"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
