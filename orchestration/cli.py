@@ -17,7 +17,7 @@ from orchestration.warehouse import files
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The monthly close of the province's work indicators.")
 console = Console()
-errors = Console(stderr=True)
+errors = Console(stderr=True, soft_wrap=True)
 
 
 def _fail(message: str) -> None:
@@ -54,9 +54,7 @@ def _print_load_report(outcome: CloseOutcome) -> None:
     for name in ("export", "rows read", "loaded", "quarantined", "duplicates", "status"):
         table.add_column(name, justify="left" if name in ("export", "status") else "right")
     for row in outcome.load_report:
-        table.add_row(row["file"] if row["export"] not in ("vuong_mac", "tien_do_gpmb")
-                      else f"{row['file']} [{row['export']}]",
-                      f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
+        table.add_row(row["export"], f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
                       f"{row['rows_quarantined']:,}", f"{row['duplicates']:,}", row["status"])
     console.print(table)
 
@@ -112,8 +110,8 @@ def close(
         else:
             raise CloseError("give a MONTH (e.g. 2026-03) or --from 2026-01 --to 2026-06")
         for current in month_list:
-            with console.status(f"closing {current}"):
-                outcome = run_close(current, verbose=verbose)
+            console.print(f"closing {current} ...")
+            outcome = run_close(current, verbose=verbose)
             _print_load_report(outcome)
             if not outcome.published:
                 _fail(f"close of {current} blocked: {outcome.reason}")

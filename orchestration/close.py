@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -96,13 +97,19 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
     if month not in job.partitions_def.get_partition_keys():
         raise CloseError(f"{month} cannot be closed yet: the month has not ended")
     level = "INFO" if verbose else "CRITICAL"
-    result = job.execute_in_process(
-        partition_key=month,
-        instance=DagsterInstance.ephemeral(),
-        raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": level}}}},
-    )
     target = files()
+    target.build.parent.mkdir(parents=True, exist_ok=True)
+    log_path = target.build.parent / f"close-{month}.log"
+    # dbt's own output goes to the close's log file unless the operator asked to see it.
+    with log_path.open("w", encoding="utf-8") as log, (
+        contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log)
+    ):
+        result = job.execute_in_process(
+            partition_key=month,
+            instance=DagsterInstance.ephemeral(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": level}}}},
+        )
     outcome = CloseOutcome(month=month, published=result.success)
     outcome.load_report = _load_report(
         target.published if result.success else target.build, month
