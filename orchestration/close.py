@@ -49,8 +49,10 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def _dbt_failures() -> list[str]:
+    from orchestration.assets.dbt import CLOSE_TARGET_DIR
+
     """Failing dbt tests and models of the last dbt invocation, from its run results."""
-    results = paths.DBT_PROJECT_DIR / "target" / "run_results.json"
+    results = CLOSE_TARGET_DIR / "run_results.json"
     if not results.exists():
         return []
     data = json.loads(results.read_text(encoding="utf-8"))
@@ -123,12 +125,12 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
         if event.event_type != DagsterEventType.STEP_FAILURE:
             continue
         data = event.step_failure_data
-        if data.user_failure_data is not None:
+        if event.step_key == "kpi_dbt_assets":
+            outcome.reasons += _dbt_failures() or ["dbt build failed"]
+        elif data.user_failure_data is not None:
             message = data.user_failure_data.description or ""
             if message and message not in outcome.reasons:
                 outcome.reasons.append(message)
-        elif "dbt" in (event.step_key or ""):
-            outcome.reasons += _dbt_failures() or ["dbt build failed"]
         else:
             message = data.error.message.strip().splitlines()[0] if data.error else "failed"
             outcome.reasons.append(f"{event.step_key}: {message}")

@@ -15,6 +15,8 @@ from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.resources import WarehouseResource
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# Every close writes dbt's artifacts to one place, where the close reads what failed.
+CLOSE_TARGET_DIR = DBT_PROJECT_DIR / "target" / "close"
 # The dbt installed beside this interpreter, so the close works without an activated venv.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
@@ -51,4 +53,6 @@ def kpi_dbt_assets(
     """
     os.environ["KPI_BUILD_DB"] = str(warehouse.files().build)
     variables = json.dumps({"close_month": context.partition_key})
-    yield from dbt.cli(["build", "--vars", variables], context=context).stream()
+    yield from dbt.cli(
+        ["build", "--vars", variables], context=context, target_path=CLOSE_TARGET_DIR
+    ).stream()

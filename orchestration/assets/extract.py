@@ -42,6 +42,16 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         try:
             ensure_raw_schema(con, load_contracts())
             result = load_export(con, contract, warehouse.landing() / month, month, pii_salt())
+        except Exception as error:
+            # An export this code cannot read must still give the operator one line, not a
+            # traceback; the traceback stays in the run's log.
+            context.log.exception(f"{contract.source_name}: extract failed")
+            first_line = (str(error).strip().splitlines() or [""])[0]
+            raise Failure(
+                description=f"{contract.source_name}: could not be read "
+                f"({type(error).__name__}: {first_line})",
+                allow_retries=False,
+            ) from error
         finally:
             con.close()
         metadata = {

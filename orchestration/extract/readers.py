@@ -61,21 +61,19 @@ def _utf8_copy_if_utf16(path: Path, work_dir: Path) -> Path:
 
 
 def _csv_headers(path: Path, contract: Contract) -> list[str]:
+    """The header row, read on its own: headers hold no newlines, so the first line is enough."""
     with path.open("rb") as handle:
-        head = handle.read(1 << 16)
-    if not head.strip():
+        first = handle.readline(1 << 20)
+        rest = handle.read(1)
+    if not first.strip() and not rest:
         raise SourceStopped(f"{contract.file}: the file is empty")
     try:
-        text = head.decode("utf-8-sig")
+        text = first.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        # Cut inside a character at the buffer's end is fine; anything earlier is not UTF-8.
-        if error.start < len(head) - 4:
-            raise SourceStopped(
-                f"{contract.file}: line 1 is not UTF-8 text (byte {error.start})"
-            ) from None
-        text = head[: error.start].decode("utf-8-sig")
-    first = next(csv.reader(io.StringIO(text), delimiter=contract.delimiter), [])
-    return [cell for cell in first]
+        raise SourceStopped(
+            f"{contract.file}: line 1 is not UTF-8 text (byte {error.start})"
+        ) from None
+    return next(csv.reader(io.StringIO(text), delimiter=contract.delimiter), [])
 
 
 def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, work_dir: Path,

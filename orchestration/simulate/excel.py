@@ -4,6 +4,8 @@ header row, group rows, project rows and a total row."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,11 +58,15 @@ def write_report_workbook(path: Path, sheets: Sequence[ReportSheet]) -> None:
 
 
 def _pin_zip_times(path: Path) -> None:
-    """openpyxl stamps each zip member with the current time; rewrite them with a fixed one."""
-    import zipfile
-
+    """openpyxl stamps the zip members and the document's modified time with the current time;
+    rewrite both with a fixed one so that the same content gives the same bytes."""
     with zipfile.ZipFile(path) as source:
         members = [(info, source.read(info.filename)) for info in source.infolist()]
+    members = [
+        (info, re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-01T00:00:00Z", data)
+         if info.filename == "docProps/core.xml" else data)
+        for info, data in members
+    ]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
         for info, data in members:
             info.date_time = (2026, 1, 1, 0, 0, 0)

@@ -21,7 +21,9 @@ at_cut_off as (
         case
             when completed_date <= {{ cut_off_date() }} then completed_date
         end as completed_date_at_cut_off,
-        coalesce(completed_date > {{ cut_off_date() }}, false) as is_late_edit
+        coalesce(completed_date > {{ cut_off_date() }}, false) as is_late_edit,
+        {{ dbt.datediff('coalesce(extended_due_date, due_date)', cut_off_date(), 'day') }}
+            as days_past_deadline
 
     from tasks
 
@@ -32,8 +34,8 @@ classified as (
     select
         *,
         case
-            when completed_date_at_cut_off is null and effective_due_date < cut_off_date
-                then {{ dbt.datediff('effective_due_date', 'cut_off_date', 'day') }}
+            when completed_date_at_cut_off is null and days_past_deadline > 0
+                then days_past_deadline
             else 0
         end as days_overdue,
         case
@@ -46,8 +48,7 @@ classified as (
             when completed_date_at_cut_off is not null then 'done_late'
             when effective_due_date is null or effective_due_date >= cut_off_date
                 then 'on_track'
-            when {{ dbt.datediff('effective_due_date', 'cut_off_date', 'day') }} <= 30
-                then 'slow'
+            when days_past_deadline <= 30 then 'slow'
             else 'stuck'
         end as task_class
 

@@ -29,17 +29,17 @@ r1_tasks_overdue as (
     -- R1: red when open more than 30 days past the effective deadline; watch at 1-30 days.
     select
         month_date,
-        'R1' as warning_code,
-        case task_class when 'stuck' then 'red' else 'watch' end as warning_level,
-        'task' as record_type,
-        task_id as record_id,
-        task_title as record_title,
         unit_code,
         official_code,
+        source_file,
+        source_line,
+        task_id as record_id,
+        task_title as record_title,
         days_overdue as age_days,
         effective_due_date as deadline_date,
-        source_file,
-        source_line
+        'R1' as warning_code,
+        'task' as record_type,
+        case task_class when 'stuck' then 'red' else 'watch' end as warning_level
 
     from tasks
     where task_class in ('slow', 'stuck')

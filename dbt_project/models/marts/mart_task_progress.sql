@@ -26,19 +26,34 @@ units as (
 
 officials as (
 
-    select distinct official_code, official_name from {{ ref('dim_official') }}
+    select distinct
+        official_code,
+        official_name
+    from {{ ref('dim_official') }}
 
 ),
 
 by_entity as (
 
-    select month_date, 'province' as entity_type, 'province' as entity_code, task_class
+    select
+        month_date,
+        task_class,
+        'province' as entity_type,
+        'province' as entity_code
     from tasks
     union all
-    select month_date, 'unit' as entity_type, unit_code as entity_code, task_class
+    select
+        month_date,
+        task_class,
+        'unit' as entity_type,
+        unit_code as entity_code
     from tasks
     union all
-    select month_date, 'official' as entity_type, official_code as entity_code, task_class
+    select
+        month_date,
+        task_class,
+        'official' as entity_type,
+        official_code as entity_code
     from tasks
     where official_code is not null
 
@@ -69,20 +84,20 @@ final as (
         counted.month_date,
         counted.entity_type,
         counted.entity_code,
-        case counted.entity_type
-            when 'province' then 'Toàn tỉnh (province)'
-            when 'unit' then units.unit_name
-            else officials.official_name
-        end as entity_name,
         counted.tasks_total,
-        counted.tasks_done_on_time + counted.tasks_done_late + counted.tasks_on_track
-            as tasks_moving_forward,
         counted.tasks_done_on_time,
         counted.tasks_done_late,
         counted.tasks_on_track,
         counted.tasks_slow,
         counted.tasks_stuck,
-        counted.tasks_paused
+        counted.tasks_paused,
+        case counted.entity_type
+            when 'province' then 'Toàn tỉnh (province)'
+            when 'unit' then units.unit_name
+            else officials.official_name
+        end as entity_name,
+        counted.tasks_done_on_time + counted.tasks_done_late + counted.tasks_on_track
+            as tasks_moving_forward
 
     from counted
     left join units

@@ -13,9 +13,10 @@ latest as (
 
     select *
     from postings
-    qualify row_number() over (
-        partition by official_code, posting_start_date order by month_date desc
-    ) = 1
+    qualify
+        row_number() over (
+            partition by official_code, posting_start_date order by month_date desc
+        ) = 1
 
 ),
 
@@ -26,7 +27,7 @@ known as (
         official_code,
         official_name,
         unit_code,
-        position,
+        position_title,
         posting_start_date,
         posting_end_date,
         coalesce(posting_end_date, cast('9999-12-31' as date)) as posting_valid_to_date,
@@ -44,7 +45,7 @@ missing_member as (
         '#missing' as official_code,
         'Không xác định (unknown official)' as official_name,
         '#missing' as unit_code,
-        cast(null as {{ dbt.type_string() }}) as position,
+        cast(null as {{ dbt.type_string() }}) as position_title,
         cast(null as date) as posting_start_date,
         cast(null as date) as posting_end_date,
         cast('9999-12-31' as date) as posting_valid_to_date,

@@ -13,7 +13,7 @@ renamed as (
         official_code,
         full_name as official_name,
         unit_code,
-        position,
+        position as position_title,
         posting_start as posting_start_date,
         posting_end as posting_end_date,
         _file as source_file,

@@ -23,10 +23,10 @@ renamed as (
         status as dossier_status,
         supplement_requests,
         delay_cause,
-        apology_issued = 'yes' as is_apology_issued,
         _file as source_file,
         _line as source_line,
-        _file_sha256 as source_file_sha256
+        _file_sha256 as source_file_sha256,
+        apology_issued = 'yes' as is_apology_issued
 
     from source
 

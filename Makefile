@@ -1,0 +1,28 @@
+# Two commands do all set-up on a fresh machine with Python 3.11: `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## Simulate six months of the province, close them one by one and show the task view.
+demo: $(VENV)/.installed
+	$(BIN)/kpi simulate --months 2026-01..2026-06 --scale province --seed 7 --out sources/landing
+	$(BIN)/kpi close --from 2026-01 --to 2026-06
+
+## Lint Python and SQL, then run the whole test suite.
+test: $(VENV)/.installed lint
+	$(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check .
+	KPI_BUILD_DB=$(CURDIR)/warehouse/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models
+
+clean:
+	rm -rf warehouse/kpi*.duckdb warehouse/build sources/landing dbt_project/target
