@@ -49,9 +49,9 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def _dbt_failures() -> list[str]:
+    """Failing dbt tests and models of the last dbt invocation, from its run results."""
     from orchestration.assets.dbt import CLOSE_TARGET_DIR
 
-    """Failing dbt tests and models of the last dbt invocation, from its run results."""
     results = CLOSE_TARGET_DIR / "run_results.json"
     if not results.exists():
         return []

@@ -53,6 +53,8 @@ def kpi_dbt_assets(
     """
     os.environ["KPI_BUILD_DB"] = str(warehouse.files().build)
     variables = json.dumps({"close_month": context.partition_key})
+    # A stale result of an earlier close must never be read as this close's failures.
+    (CLOSE_TARGET_DIR / "run_results.json").unlink(missing_ok=True)
     yield from dbt.cli(
         ["build", "--vars", variables], context=context, target_path=CLOSE_TARGET_DIR
     ).stream()

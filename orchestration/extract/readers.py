@@ -104,7 +104,7 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, wor
     con.execute(
         f"""
         create or replace temp table {name}_reject_lines as
-        select line, string_agg(error_message, '; ' order by column_idx) as reason
+        select line, arg_min(error_message, column_idx) as reason
         from {rejects} group by line
         """
     )

@@ -34,7 +34,10 @@ classified as (
     select
         *,
         case
-            when completed_date_at_cut_off is null and days_past_deadline > 0
+            when
+                completed_date_at_cut_off is null
+                and task_status != 'cancelled'
+                and days_past_deadline > 0
                 then days_past_deadline
             else 0
         end as days_overdue,

@@ -1,0 +1,44 @@
+"""Shared fixtures: every test closes into its own landing zone and warehouse folder."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private landing zone and warehouse, so tests never touch the project's own."""
+    (tmp_path / "landing").mkdir()
+    (tmp_path / "warehouse").mkdir()
+    monkeypatch.setenv("KPI_LANDING_DIR", str(tmp_path / "landing"))
+    monkeypatch.setenv("KPI_WAREHOUSE_DIR", str(tmp_path / "warehouse"))
+    monkeypatch.setenv("KPI_PII_SALT", "test-salt")
+    return tmp_path
+
+
+@pytest.fixture
+def land(workspace: Path) -> Callable[[str, str], Path]:
+    """Copy a month of a committed landing zone into the workspace; returns its folder."""
+
+    def _land(zone: str, month: str) -> Path:
+        target = workspace / "landing" / month
+        shutil.copytree(FIXTURES / zone / month, target)
+        return target
+
+    return _land
+
+
+def query(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    """Rows of a query on a DuckDB file opened read-only, as an analyst would."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
