@@ -144,3 +144,7 @@ def status() -> None:
     for month, *counts in rows:
         table.add_row(month, *(f"{c:,}" for c in counts))
     console.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -327,7 +327,8 @@ def _spoil(rows: list[list[str]], rng: random.Random, headers: list[str], share:
     """Break a small share of rows the way real exports break: impossible dates, unknown units."""
     date_columns = [i for i, h in enumerate(headers) if h.startswith(("Ngày", "Hạn"))]
     unit_columns = [i for i, h in enumerate(headers) if h.startswith(("Đơn vị", "Cơ quan giải"))]
-    for _ in range(round(len(rows) * share)):
+    # At least one bad row wherever bad rows are wanted, even in a small export.
+    for _ in range(max(1, round(len(rows) * share))):
         row = rows[rng.randrange(len(rows))]
         if date_columns and rng.random() < 0.5:
             row[rng.choice(date_columns)] = rng.choice(["31/02/2026", "2026-13-45", "00/00/0000"])
@@ -341,7 +342,7 @@ def write_csv(path: Path, headers: list[str], rows: Sequence[Row], rng: random.R
     text_rows = [[_cell(v, seconds) for v in row] for row in rows]
     if spoil and text_rows:
         _spoil(text_rows, rng, headers, spoil)
-    for _ in range(round(len(text_rows) * duplicates)):
+    for _ in range(max(1, round(len(text_rows) * duplicates)) if duplicates and text_rows else 0):
         text_rows.insert(rng.randrange(len(text_rows)), list(text_rows[rng.randrange(
             len(text_rows))]))
     for row in text_rows:
