@@ -23,3 +23,14 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+
+{#- The cut-off as a timestamp: 23:59:59 local time on the month's last day. -#}
+{% macro cut_off_at() -%}
+    {{ dbt.dateadd('second', 86399, 'cast(' ~ cut_off_date() ~ ' as timestamp)') }}
+{%- endmacro %}
+
+{#- Rows of a staging model up to and including the closed month: the history a figure may
+    look back on, the same whichever order months are closed in. -#}
+{% macro up_to_close_month(month_column='month_date') -%}
+    {{ month_column }} <= {{ close_month() }}
+{%- endmacro %}

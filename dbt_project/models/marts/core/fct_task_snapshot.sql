@@ -23,6 +23,12 @@ units as (
 
 ),
 
+postings as (
+
+    select * from {{ ref('dim_official') }}
+
+),
+
 final as (
 
     select
@@ -31,6 +37,8 @@ final as (
         tasks.cut_off_date,
         tasks.task_id,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         tasks.unit_code,
         tasks.official_code,
         tasks.task_title,
@@ -55,6 +63,12 @@ final as (
     from tasks
     left join units
         on tasks.unit_code = units.unit_code
+    -- The official's posting at the cut-off: postings of one official never overlap.
+    left join postings
+        on
+            tasks.official_code = postings.official_code
+            and tasks.cut_off_date between postings.posting_start_date
+            and postings.posting_valid_to_date
 
 )
 

@@ -1,0 +1,84 @@
+{{ config(materialized='view') }}
+
+{#- Each advisory draft as known at the closed month's cut-off, from every round exported up
+    to that month: how often it was returned, when, and whether it was approved (P1.3, R2). -#}
+
+with
+
+rounds as (
+
+    select * from {{ ref('stg_dms__advisory_rounds') }}
+    where {{ up_to_close_month() }}
+
+),
+
+latest_rounds as (
+
+    -- A round appears in the month it was submitted and again when decided: keep the latest.
+    select *
+    from rounds
+    qualify
+        row_number() over (partition by advisory_id, round_no order by month_date desc) = 1
+
+),
+
+decided as (
+
+    select
+        *,
+        case when decided_date <= {{ cut_off_date() }} then outcome else 'pending' end
+            as outcome_at_cut_off
+
+    from latest_rounds
+
+),
+
+drafts as (
+
+    select
+        advisory_id,
+        max(unit_code) as unit_code,
+        max(official_code) as official_code,
+        max(round_no) as rounds_submitted,
+        {{ count_where("outcome_at_cut_off = 'returned'") }} as returns_by_cut_off,
+        {{ count_where("outcome_at_cut_off = 'returned' and decided_date < " ~ close_month()) }}
+            as returns_before_month,
+        max(case when outcome_at_cut_off = 'approved' then decided_date end) as approved_date,
+        {{ count_where(
+            "outcome_at_cut_off in ('approved', 'returned') and decided_date >= "
+            ~ close_month()) }} as decisions_in_month,
+        {{ count_where(
+            "outcome_at_cut_off = 'approved' and decided_date >= " ~ close_month()) }}
+            as approvals_in_month
+
+    from decided
+    group by advisory_id
+
+),
+
+second_returns as (
+
+    select
+        advisory_id,
+        decided_date as second_return_date
+
+    from decided
+    where outcome_at_cut_off = 'returned'
+    qualify row_number() over (partition by advisory_id order by round_no) = 2
+
+),
+
+final as (
+
+    select
+        drafts.*,
+        second_returns.second_return_date,
+        {{ close_month() }} as month_date
+
+    from drafts
+    left join second_returns
+        on drafts.advisory_id = second_returns.advisory_id
+
+)
+
+select * from final

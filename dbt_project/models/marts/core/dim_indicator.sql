@@ -1,0 +1,41 @@
+{#- The fifteen indicators of the catalogue with their pillar, direction, target and weight.
+    Grain: one row per indicator code. -#}
+
+with
+
+indicators as (
+
+    select * from {{ ref('indicator_catalogue') }}
+
+),
+
+pillars as (
+
+    select * from {{ ref('pillar_catalogue') }}
+
+),
+
+final as (
+
+    select
+        indicators.indicator_code,
+        indicators.pillar_code,
+        indicators.name_vi as indicator_name_vi,
+        indicators.name_en as indicator_name_en,
+        indicators.numerator_definition,
+        indicators.denominator_definition,
+        indicators.direction,
+        indicators.source_export,
+        pillars.name_vi as pillar_name_vi,
+        pillars.name_en as pillar_name_en,
+        cast(indicators.target as {{ dbt.type_numeric() }}) as target,
+        cast(indicators.weight as {{ dbt.type_numeric() }}) as indicator_weight,
+        cast(pillars.weight as {{ dbt.type_numeric() }}) as pillar_weight
+
+    from indicators
+    inner join pillars
+        on indicators.pillar_code = pillars.pillar_code
+
+)
+
+select * from final

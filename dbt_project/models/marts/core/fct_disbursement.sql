@@ -1,0 +1,119 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        pre_hook="{{ delete_close_month() }}",
+    )
+}}
+
+{#- Grain: one row per investment project and closed month: plan, disbursement in the month and
+    year to date (million VND), the reconciliation of year to date against last month plus this
+    month, the rate recomputed (the printed one is kept, never trusted), and what was disbursed
+    in the current calendar quarter (P1.5, R3). -#}
+
+with
+
+disbursements as (
+
+    select * from {{ ref('stg_treasury__disbursements') }}
+    where {{ up_to_close_month() }}
+
+),
+
+units as (
+
+    select * from {{ ref('dim_unit') }}
+
+),
+
+settings as (
+
+    select cast(value as {{ dbt.type_numeric() }}) as year_end_share
+    from {{ ref('catalogue_settings') }}
+    where setting = 'disbursement_year_end_share'
+
+),
+
+this_month as (
+
+    select * from disbursements
+    where month_date = {{ close_month() }}
+
+),
+
+previous_month as (
+
+    select * from disbursements
+    where month_date = cast({{ dbt.dateadd('month', -1, close_month()) }} as date)
+
+),
+
+quarter_so_far as (
+
+    select
+        project_code,
+        sum(disbursed_in_month_mvnd) as disbursed_in_quarter_mvnd,
+        count(*) as months_of_quarter_loaded
+
+    from disbursements
+    where month_date >= cast({{ dbt.date_trunc('quarter', close_month()) }} as date)
+    group by project_code
+
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['this_month.month_date', 'this_month.project_code']) }}
+            as disbursement_key,
+        this_month.month_date,
+        this_month.project_code,
+        this_month.project_name,
+        this_month.investor_unit_code,
+        this_month.capital_source,
+        this_month.annual_plan_mvnd,
+        this_month.disbursed_in_month_mvnd,
+        this_month.disbursed_ytd_mvnd,
+        this_month.printed_disbursement_rate_pct,
+        quarter_so_far.disbursed_in_quarter_mvnd,
+        quarter_so_far.months_of_quarter_loaded,
+        this_month.source_file,
+        this_month.source_line,
+        coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        -- January starts a new year; later months add to the previous month's year to date.
+        case
+            when extract(month from this_month.month_date) = 1 then 0
+            else previous_month.disbursed_ytd_mvnd
+        end as previous_ytd_mvnd,
+        case
+            when extract(month from this_month.month_date) = 1
+                then this_month.disbursed_ytd_mvnd = this_month.disbursed_in_month_mvnd
+            when previous_month.project_code is not null
+                then abs(
+                    this_month.disbursed_ytd_mvnd
+                    - previous_month.disbursed_ytd_mvnd
+                    - this_month.disbursed_in_month_mvnd
+                ) < 0.05
+        end as is_ytd_reconciled,
+        case
+            when this_month.annual_plan_mvnd > 0
+                then 100.0 * this_month.disbursed_ytd_mvnd / this_month.annual_plan_mvnd
+        end as disbursement_rate_pct,
+        settings.year_end_share * extract(month from this_month.month_date) / 12.0
+            as target_share,
+        this_month.annual_plan_mvnd * settings.year_end_share
+        * extract(month from this_month.month_date) / 12.0 as planned_to_date_mvnd,
+        extract(month from this_month.month_date) in (3, 6, 9, 12) as is_quarter_end
+
+    from this_month
+    cross join settings
+    left join previous_month
+        on this_month.project_code = previous_month.project_code
+    left join quarter_so_far
+        on this_month.project_code = quarter_so_far.project_code
+    left join units
+        on this_month.investor_unit_code = units.unit_code
+
+)
+
+select * from final
