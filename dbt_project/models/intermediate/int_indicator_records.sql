@@ -323,8 +323,8 @@ final as (
         source_file,
         source_line,
         {{ close_month() }} as month_date,
-        cast(numerator as {{ dbt.type_float() }}) as numerator,
-        cast(denominator as {{ dbt.type_float() }}) as denominator
+        cast(numerator as {{ type_double() }}) as numerator,
+        cast(denominator as {{ type_double() }}) as denominator
 
     from records
 

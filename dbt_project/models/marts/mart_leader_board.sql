@@ -53,8 +53,8 @@ warning_counts as (
 
     select
         entity_code,
-        sum(red_records) as red_records,
-        sum(watch_records) as watch_records
+        cast(sum(red_records) as bigint) as red_records,
+        cast(sum(watch_records) as bigint) as watch_records
 
     from warnings
     group by entity_code

@@ -128,7 +128,7 @@ r3_projects_without_disbursement as (
         'project' as record_type,
         case when is_quarter_end then 'red' else 'watch' end as warning_level
     from disbursements
-    where annual_plan_mvnd > 0 and coalesce(disbursed_in_quarter_mvnd, 0) = 0
+    where annual_plan_mvnd > 0 and disbursed_in_quarter_mvnd = 0
 
 ),
 

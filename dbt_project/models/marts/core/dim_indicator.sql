@@ -28,9 +28,9 @@ final as (
         indicators.source_export,
         pillars.name_vi as pillar_name_vi,
         pillars.name_en as pillar_name_en,
-        cast(indicators.target as {{ dbt.type_numeric() }}) as target,
-        cast(indicators.weight as {{ dbt.type_numeric() }}) as indicator_weight,
-        cast(pillars.weight as {{ dbt.type_numeric() }}) as pillar_weight
+        cast(indicators.target as {{ type_double() }}) as target,
+        cast(indicators.weight as {{ type_double() }}) as indicator_weight,
+        cast(pillars.weight as {{ type_double() }}) as pillar_weight
 
     from indicators
     inner join pillars

@@ -35,6 +35,20 @@ known as (
 
 ),
 
+rolled_up as (
+
+    -- A dissolved unit keeps its own key and rolls up to its successor (two hops at most).
+    select
+        known.*,
+        coalesce(second_hop.successor_unit_code, known.successor_unit_code, known.unit_code)
+            as rollup_unit_code
+
+    from known
+    left join known as second_hop
+        on known.successor_unit_code = second_hop.unit_code
+
+),
+
 missing_member as (
 
     select
@@ -47,13 +61,14 @@ missing_member as (
         cast(null as date) as valid_to_date,
         cast(null as {{ dbt.type_string() }}) as successor_unit_code,
         false as is_dissolved,
-        cast(null as date) as described_in_month_date
+        cast(null as date) as described_in_month_date,
+        '#missing' as rollup_unit_code
 
 ),
 
 final as (
 
-    select * from known
+    select * from rolled_up
     union all
     select * from missing_member
 

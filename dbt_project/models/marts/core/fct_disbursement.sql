@@ -48,16 +48,17 @@ previous_month as (
 
 ),
 
-quarter_so_far as (
+before_quarter as (
 
+    -- Year to date at the end of the previous quarter; a new year starts from zero.
     select
         project_code,
-        sum(disbursed_in_month_mvnd) as disbursed_in_quarter_mvnd,
-        count(*) as months_of_quarter_loaded
-
+        disbursed_ytd_mvnd as ytd_before_quarter_mvnd
     from disbursements
-    where month_date >= cast({{ dbt.date_trunc('quarter', close_month()) }} as date)
-    group by project_code
+    where
+        month_date = cast({{ dbt.dateadd(
+            'month', -1, dbt.date_trunc('quarter', close_month())) }} as date)
+        and extract(month from month_date) != 12
 
 ),
 
@@ -75,8 +76,6 @@ final as (
         this_month.disbursed_in_month_mvnd,
         this_month.disbursed_ytd_mvnd,
         this_month.printed_disbursement_rate_pct,
-        quarter_so_far.disbursed_in_quarter_mvnd,
-        quarter_so_far.months_of_quarter_loaded,
         this_month.source_file,
         this_month.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
@@ -103,14 +102,20 @@ final as (
             as target_share,
         this_month.annual_plan_mvnd * settings.year_end_share
         * extract(month from this_month.month_date) / 12.0 as planned_to_date_mvnd,
-        extract(month from this_month.month_date) in (3, 6, 9, 12) as is_quarter_end
+        extract(month from this_month.month_date) in (3, 6, 9, 12) as is_quarter_end,
+        -- Disbursed so far in the calendar quarter: null when the previous quarter's last month
+        -- was never loaded, so R3 is not judged on missing history.
+        this_month.disbursed_ytd_mvnd - case
+            when extract(month from this_month.month_date) <= 3 then 0
+            else before_quarter.ytd_before_quarter_mvnd
+        end as disbursed_in_quarter_mvnd
 
     from this_month
     cross join settings
     left join previous_month
         on this_month.project_code = previous_month.project_code
-    left join quarter_so_far
-        on this_month.project_code = quarter_so_far.project_code
+    left join before_quarter
+        on this_month.project_code = before_quarter.project_code
     left join units
         on this_month.investor_unit_code = units.unit_code
 
