@@ -64,6 +64,19 @@ def _dbt_failures() -> list[str]:
     return failures
 
 
+def _dbt_error_line(error: Exception) -> str:
+    """The line of a dbt failure that says what is wrong, not where Python was."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    for index, line in enumerate(lines):
+        if line.startswith(("Compilation Error", "Parsing Error", "Runtime Error")):
+            return " ".join(lines[index:index + 2])
+    return lines[-1] if lines else type(error).__name__
+
+
+def _read(path: Path) -> str:
+    return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+
+
 def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
     if not path.exists():
         return []
@@ -88,7 +101,10 @@ def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
 
 def run_close(month: str, verbose: bool = False) -> CloseOutcome:
     """Close one month: the `monthly_close` job of the code location, run in this process."""
-    from orchestration.definitions import defs  # loading it parses the dbt project
+    try:
+        from orchestration.definitions import defs  # loading it parses the dbt project
+    except Exception as error:
+        raise CloseError(f"the dbt project does not parse: {_dbt_error_line(error)}") from error
 
     if not MONTH.match(month):
         raise CloseError(f"'{month}' is not a month: write YYYY-MM, e.g. 2026-03")
@@ -126,7 +142,9 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
             continue
         data = event.step_failure_data
         if event.step_key == "kpi_dbt_assets":
-            outcome.reasons += _dbt_failures() or ["dbt build failed"]
+            outcome.reasons += _dbt_failures() or [
+                f"dbt build failed: {_dbt_error_line(Exception(_read(log_path)))}"
+            ]
         elif data.user_failure_data is not None:
             message = data.user_failure_data.description or ""
             if message and message not in outcome.reasons:

@@ -128,3 +128,84 @@ def load_contracts() -> dict[str, Contract]:
     ordered = [e for e in REGISTER_EXPORTS if e in contracts]
     ordered += sorted(e for e in contracts if e not in REGISTER_EXPORTS)
     return {e: contracts[e] for e in ordered}
+
+
+RAW_COLUMNS = [
+    ("_month", "First day of the month the export was closed for."),
+    ("_file", "Export file the row came from."),
+    ("_line", "Line of the row in the file: header = 1, one per record (Excel: the sheet row)."),
+    ("_file_sha256", "SHA-256 of the export file."),
+    ("_loaded_at", "When extract loaded the row."),
+]
+SOURCES_YAML = (
+    CONTRACTS_DIR.parent.parent / "dbt_project" / "models" / "staging" / "_raw__sources.yml"
+)
+
+
+def render_dbt_sources() -> str:
+    """The dbt sources of the raw schema, every column described from its contract.
+
+    `python -m orchestration.contracts` rewrites dbt_project/models/staging/_raw__sources.yml;
+    a test keeps the two in step.
+    """
+    tables = []
+    for contract in load_contracts().values():
+        source = contract.file + (f", sheet {contract.sheet}" if contract.sheet else "")
+        columns = [{"name": name, "description": text} for name, text in RAW_COLUMNS]
+        for column in contract.columns:
+            if column.stored_name is None:
+                continue
+            kind = {"hash": "salted SHA-256 of ", "presence": "whether there is a "}.get(
+                column.personal or "", "")
+            columns.append({
+                "name": column.stored_name,
+                "description": f"{kind}'{column.header}' ({column.type}"
+                + (", " + ", ".join(f"{k} = {v}" for k, v in column.values.items())
+                   if column.values else "") + ")",
+            })
+        columns.append({"name": "_extra_columns",
+                        "description": "Cells of headers the contract does not know, as JSON."})
+        tables.append({"name": contract.export,
+                       "description": f"{contract.description} From {source}.",
+                       "columns": columns})
+    tables.append({
+        "name": "quarantine",
+        "description": "Rows of any export that could not be loaded, with file, line, field and "
+                       "reason.",
+        "config": {"freshness": None},
+        "columns": [{"name": n, "description": d} for n, d in [
+            ("_month", "First day of the closed month."), ("export", "Export of the row."),
+            ("file", "File (and sheet) of the row."), ("line", "Line of the row in the file."),
+            ("field", "First field at fault; null for duplicates and unreadable rows."),
+            ("reason", "Every problem of the row, in words.")]],
+    })
+    tables.append({
+        "name": "load_report",
+        "description": "Per export and month: rows read, loaded and quarantined, and the file's "
+                       "checksum.",
+        "config": {"freshness": None},
+        "columns": [{"name": n, "description": d} for n, d in [
+            ("_month", "First day of the closed month."), ("export", "Export."),
+            ("file", "File name."), ("file_sha256", "SHA-256 of the file."),
+            ("rows_read", "Records read."), ("rows_loaded", "Records loaded into raw."),
+            ("rows_quarantined", "Records quarantined (read - loaded)."),
+            ("duplicates", "Exact duplicate records among the quarantined."),
+            ("layout_rows_skipped", "Title, group and total rows of Excel reports."),
+            ("extra_columns", "Headers the contract does not know."),
+            ("status", "loaded or stopped."), ("message", "Why a stopped source stopped.")]],
+    })
+    document = {"version": 2, "sources": [{
+        "name": "raw", "schema": "raw",
+        "description": "Monthly exports as loaded by extract, typed by their contracts under "
+                       "sources/contracts/.",
+        "config": {"loaded_at_field": "_loaded_at", "freshness": {
+            "warn_after": {"count": 35, "period": "day"},
+            "error_after": {"count": 70, "period": "day"}}},
+        "tables": tables,
+    }]}
+    header = "# Written by `python -m orchestration.contracts` from sources/contracts/.\n"
+    return header + yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=100)
+
+
+if __name__ == "__main__":
+    SOURCES_YAML.write_text(render_dbt_sources(), encoding="utf-8")

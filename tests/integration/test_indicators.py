@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from orchestration.close import run_close
 from orchestration.paths import DBT_PROJECT_DIR
-from tests.conftest import FIXTURES, query
+from tests.conftest import query
 
 NA = None
 # indicator -> entity -> (numerator, denominator, score), from the README's table.
@@ -82,20 +81,8 @@ MARCH_BOARD = {
 
 
 @pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("kpi")
-    shutil.copytree(FIXTURES / "landing_kpi", root / "landing")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("KPI_LANDING_DIR", str(root / "landing"))
-    patch.setenv("KPI_WAREHOUSE_DIR", str(root / "warehouse"))
-    patch.setenv("KPI_PII_SALT", "test-salt")
-    try:
-        for month in ("2026-02", "2026-03"):
-            outcome = run_close(month)
-            assert outcome.published, outcome.reason
-    finally:
-        patch.undo()
-    return root / "warehouse" / "kpi.duckdb"
+def warehouse(kpi_warehouse: Path) -> Path:
+    return kpi_warehouse
 
 
 @pytest.mark.parametrize("indicator", sorted(MARCH_VALUES))

@@ -31,3 +31,11 @@ def test_personal_data_of_citizens_is_never_stored_as_such() -> None:
     assert "petitioner_id_number_hash" in stored
     ratings = load_contracts()["danh_gia_hai_long"]
     assert "comment" not in {c.stored_name for c in ratings.columns}
+
+
+def test_dbt_sources_are_written_from_the_contracts() -> None:
+    from orchestration.contracts import SOURCES_YAML, render_dbt_sources
+
+    assert SOURCES_YAML.read_text(encoding="utf-8") == render_dbt_sources(), (
+        "run `python -m orchestration.contracts` after changing a contract"
+    )

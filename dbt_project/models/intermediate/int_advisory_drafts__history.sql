@@ -68,16 +68,28 @@ second_returns as (
 
 ),
 
-final as (
+joined as (
 
     select
         drafts.*,
         second_returns.second_return_date,
-        {{ close_month() }} as month_date
+        {{ close_month() }} as month_date,
+        {{ cut_off_date() }} as cut_off_date
 
     from drafts
     left join second_returns
         on drafts.advisory_id = second_returns.advisory_id
+
+),
+
+final as (
+
+    select
+        *,
+        {{ dbt.datediff('second_return_date', 'cut_off_date', 'day') }}
+            as days_since_second_return
+
+    from joined
 
 )
 

@@ -125,7 +125,7 @@ valued as (
         unit_grid.indicator_code,
         indicators.pillar_code,
         indicators.direction,
-        indicators.target,
+        indicators.target_value,
         indicators.indicator_weight,
         coalesce(summed.numerator, 0) as numerator,
         coalesce(summed.denominator, 0) as denominator,
@@ -157,7 +157,7 @@ final as (
         valued.denominator,
         valued.records,
         valued.indicator_value,
-        valued.target,
+        valued.target_value,
         valued.indicator_weight,
         {{ close_month() }} as month_date,
         case valued.entity_type
@@ -171,8 +171,8 @@ final as (
         case
             when valued.indicator_value is null then null
             when valued.direction = 'higher'
-                then 100 * least(1.0, valued.indicator_value / valued.target)
-            else 100 * least(1.0, (1 - valued.indicator_value) / (1 - valued.target))
+                then 100 * least(1.0, valued.indicator_value / valued.target_value)
+            else 100 * least(1.0, (1 - valued.indicator_value) / (1 - valued.target_value))
         end as score
 
     from valued

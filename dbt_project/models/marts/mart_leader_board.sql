@@ -79,10 +79,7 @@ final as (
         coalesce(warning_counts.watch_records, 0) as watch_records,
         case
             when this_month.overall_score is not null
-                then rank() over (
-                    partition by this_month.overall_score is null
-                    order by this_month.overall_score desc
-                )
+                then rank() over (order by this_month.overall_score desc nulls last)
         end as overall_rank,
         this_month.overall_score - earlier.previous_three_months_score as trend_vs_previous_3
 

@@ -47,7 +47,7 @@ active_units as (
 
 codes as (
 
-    select code as warning_code
+    select warning_codes.code as warning_code
     from (
         values ('R1'), ('R2'), ('R3'), ('R4'), ('R5'), ('R6'), ('R7'), ('R8')
     ) as warning_codes (code)

@@ -99,7 +99,7 @@ r2_drafts_returned_twice as (
         advisory_id as record_id,
         'Hồ sơ tham mưu bị trả lại ' || cast(returns_by_cut_off as {{ dbt.type_string() }})
         || ' lần' as record_title,
-        {{ dbt.datediff('second_return_date', cut_off_date(), 'day') }} as age_days,
+        days_since_second_return as age_days,
         second_return_date as deadline_date,
         'R2' as warning_code,
         'advisory_draft' as record_type,
@@ -121,9 +121,8 @@ r3_projects_without_disbursement as (
         source_line,
         project_code as record_id,
         project_name as record_title,
-        {{ dbt.datediff(dbt.date_trunc('quarter', 'month_date'), cut_off_date(), 'day') }} + 1
-            as age_days,
-        cast({{ dbt.date_trunc('quarter', 'month_date') }} as date) as deadline_date,
+        days_into_quarter as age_days,
+        quarter_start_date as deadline_date,
         'R3' as warning_code,
         'project' as record_type,
         case when is_quarter_end then 'red' else 'watch' end as warning_level
@@ -222,7 +221,7 @@ r8_meetings_without_actionable_conclusion as (
         source_line,
         meeting_id as record_id,
         meeting_title as record_title,
-        {{ dbt.datediff('meeting_date', cut_off_date(), 'day') }} as age_days,
+        days_since_meeting as age_days,
         meeting_date as deadline_date,
         'R8' as warning_code,
         'meeting' as record_type,

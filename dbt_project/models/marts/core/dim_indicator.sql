@@ -28,7 +28,7 @@ final as (
         indicators.source_export,
         pillars.name_vi as pillar_name_vi,
         pillars.name_en as pillar_name_en,
-        cast(indicators.target as {{ type_double() }}) as target,
+        cast(indicators.target as {{ type_double() }}) as target_value,
         cast(indicators.weight as {{ type_double() }}) as indicator_weight,
         cast(pillars.weight as {{ type_double() }}) as pillar_weight
 

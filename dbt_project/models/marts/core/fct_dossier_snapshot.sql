@@ -74,9 +74,9 @@ classified as (
             else 0
         end as days_overdue,
         case
-            when coalesce(is_finished_in_month, false)
-                then {{ dbt.datediff('received_at', 'finished_at_cut_off', 'second') }} / 86400.0
-        end as processing_days
+            when coalesce(is_finished_in_month, false) then
+                {{ dbt.datediff('received_at', 'finished_at_cut_off', 'second') }}
+        end / 86400.0 as processing_days
 
     from flagged
 

@@ -61,7 +61,9 @@ final as (
         coalesce(counted.actionable_items, 0) as actionable_items,
         coalesce(counted.actionable_items, 0) > 0 as has_actionable_conclusion,
         meetings.meeting_date between meetings.month_date and {{ cut_off_date() }}
-            as is_held_in_month
+            as is_held_in_month,
+        {{ dbt.datediff('meetings.meeting_date', cut_off_date(), 'day') }}
+            as days_since_meeting
 
     from meetings
     left join units
