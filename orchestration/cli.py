@@ -57,6 +57,12 @@ def _print_load_report(outcome: CloseOutcome) -> None:
         table.add_row(row["export"], f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
                       f"{row['rows_quarantined']:,}", f"{row['duplicates']:,}", row["status"])
     console.print(table)
+    for row in outcome.load_report:
+        if row["extra_columns"]:
+            console.print(f"[yellow]note:[/] {row['file']}: extra columns kept in raw: "
+                          f"{row['extra_columns']}")
+        if row["status"] == "loaded" and row["rows_read"] == 0:
+            console.print(f"[yellow]note:[/] {row['file']} ({row['export']}) has no data rows")
 
 
 def _print_task_view(month: str, per_unit: bool) -> None:

@@ -13,6 +13,7 @@ import duckdb
 from dagster import DagsterEventType, DagsterInstance
 
 from orchestration import paths
+from orchestration.contracts import load_contracts
 from orchestration.warehouse import files
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -90,7 +91,8 @@ def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
             return []
         cursor = con.execute(
             "select export, file, rows_read, rows_loaded, rows_quarantined, duplicates, "
-            "status, message from raw.load_report where _month = $m order by export",
+            "extra_columns, status, message from raw.load_report where _month = $m "
+            "order by export",
             {"m": f"{month}-01"},
         )
         names = [d[0] for d in cursor.description]
@@ -112,8 +114,16 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
     if not landing.is_dir():
         raise CloseError(f"no landing folder for {month}: {landing} does not exist")
     job = defs.resolve_job_def("monthly_close")
-    if month not in job.partitions_def.get_partition_keys():
+    keys = job.partitions_def.get_partition_keys()
+    if month < keys[0]:
+        raise CloseError(f"{month} is before {keys[0]}, the first month this warehouse holds")
+    if month not in keys:
         raise CloseError(f"{month} cannot be closed yet: the month has not ended")
+    # Every missing file at once, rather than one per attempt.
+    missing = sorted({c.file for c in load_contracts().values()
+                      if not (landing / c.file).exists()})
+    if missing:
+        raise CloseError(f"{month}/ lacks {', '.join(missing)}: the close needs every export")
     level = "INFO" if verbose else "CRITICAL"
     target = files()
     target.build.parent.mkdir(parents=True, exist_ok=True)
@@ -154,4 +164,6 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
             outcome.reasons.append(f"{event.step_key}: {message}")
     if not outcome.reasons:
         outcome.reasons.append("the close did not complete")
+    # One workbook feeds two exports: say each problem once.
+    outcome.reasons = list(dict.fromkeys(outcome.reasons))
     return outcome

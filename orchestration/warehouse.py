@@ -43,13 +43,29 @@ def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
 
-def prepare_build(target: WarehouseFiles) -> Path:
-    """Start the build from a copy of the published warehouse (or empty for the first close)."""
+def prepare_build(target: WarehouseFiles, month: str) -> Path:
+    """Start the build from a copy of the published warehouse (or empty for the first close).
+
+    The month's load report is cleared in the copy, so that what the close reports is what this
+    close read, never what an earlier close of the same month had read.
+    """
     target.build.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (target.build, _wal(target.build)):
         leftover.unlink(missing_ok=True)
     if target.published.exists():
         shutil.copyfile(target.published, target.build)
+        con = duckdb.connect(str(target.build))
+        try:
+            has_report = con.execute(
+                "select count(*) from information_schema.tables "
+                "where table_schema = 'raw' and table_name = 'load_report'"
+            ).fetchone()[0]
+            if has_report:
+                con.execute("delete from raw.load_report where _month = $m",
+                            {"m": f"{month}-01"})
+            con.execute("checkpoint")
+        finally:
+            con.close()
     return target.build
 
 

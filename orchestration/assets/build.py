@@ -21,7 +21,7 @@ def warehouse_build(
     Readers keep using the published file; nothing they can open changes until publish.
     """
     target = warehouse.files()
-    path = prepare_build(target)
+    path = prepare_build(target, context.partition_key)
     context.log.info(f"close of {context.partition_key} builds in {path}")
     return MaterializeResult(
         metadata={"build_file": str(path), "started_from_published": target.published.exists()}

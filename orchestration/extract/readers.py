@@ -108,6 +108,22 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, wor
         from {rejects} group by line
         """
     )
+    # Errors that are about the file, not a row: an unterminated quote swallows every record
+    # after it, and bytes that are not UTF-8 mean the whole file was written in another
+    # encoding. Quarantining rows would hide the loss, so the source stops, naming the line.
+    fatal = con.execute(
+        f"""
+        select line, error_type, error_message from {rejects}
+        where error_type in ('INVALID UNICODE', 'INVALID ENCODING')
+            or error_message ilike '%unterminated quote%'
+        order by line limit 1
+        """
+    ).fetchone()
+    if fatal is not None:
+        line, kind, _ = fatal
+        problem = ("is not UTF-8 text" if kind.startswith("INVALID")
+                   else "opens a quote that never closes, so the rest of the file cannot be read")
+        raise SourceStopped(f"{contract.file}: line {line} {problem}")
     rejected = con.execute(f"select count(*) from {name}_reject_lines").fetchone()[0]
     con.execute(
         f"""
@@ -156,6 +172,8 @@ def _excel_text(value: object, column_type: str | None) -> str | None:
 
 def scan_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract,
               name: str) -> Scan:
+    if path.stat().st_size == 0:
+        raise SourceStopped(f"{contract.file}: the file is empty")
     try:
         workbook = CalamineWorkbook.from_path(str(path))
     except Exception as error:  # calamine raises its own types for corrupt files

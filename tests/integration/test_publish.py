@@ -36,13 +36,15 @@ def january_published(workspace: Path) -> Path:
 def test_blocked_close_exits_non_zero_with_one_line_and_leaves_the_file_untouched(
     january_published: Path, workspace: Path,
 ) -> None:
-    (workspace / "landing" / "2026-02" / "don_thu.csv").unlink()
+    path = workspace / "landing" / "2026-02" / "van_ban_den.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("Hạn trả lời,", "Hạn trả lời mới,"),
+                    encoding="utf-8")
     before = _sha(january_published)
     done = subprocess.run(_kpi("close", "2026-02"), capture_output=True, text=True,
                           env=os.environ.copy(), timeout=600, check=False)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "error: close of 2026-02 blocked: don_thu.csv: file is missing from 2026-02/"
+        "error: close of 2026-02 blocked: van_ban_den.csv: missing header(s) 'Hạn trả lời'"
     ]
     assert "Traceback" not in done.stdout + done.stderr
     assert _sha(january_published) == before
@@ -83,3 +85,19 @@ def test_killed_close_leaves_the_published_file_byte_identical(
     assert run_close("2026-02").published
     assert query(january_published,
                  "select count(distinct month_date) from marts.fct_task_snapshot") == [(2,)]
+
+
+def test_a_month_missing_files_is_refused_before_anything_is_built(
+    january_published: Path, workspace: Path,
+) -> None:
+    from orchestration.close import CloseError
+
+    for name in ("don_thu.csv", "vuong_mac_du_an.xlsx"):
+        (workspace / "landing" / "2026-02" / name).unlink()
+    before = _sha(january_published)
+    with pytest.raises(CloseError) as refused:
+        run_close("2026-02")
+    assert str(refused.value) == (
+        "2026-02/ lacks don_thu.csv, vuong_mac_du_an.xlsx: the close needs every export"
+    )
+    assert _sha(january_published) == before
