@@ -316,13 +316,15 @@ final as (
 
     select
         indicator_code,
-        unit_code,
         official_code,
         record_type,
         record_id,
         source_file,
         source_line,
         {{ close_month() }} as month_date,
+        -- A rating of a dossier that was quarantined, or a project missing from the treasury
+        -- report, counts for the missing member: the province total still holds it.
+        coalesce(unit_code, '#missing') as unit_code,
         cast(numerator as {{ type_double() }}) as numerator,
         cast(denominator as {{ type_double() }}) as denominator
 

@@ -145,9 +145,18 @@ valued as (
 
 ),
 
+catalogue as (
+
+    select value as catalogue_version
+    from {{ ref('catalogue_settings') }}
+    where setting = 'catalogue_version'
+
+),
+
 final as (
 
     select
+        catalogue.catalogue_version,
         valued.entity_type,
         valued.entity_code,
         valued.indicator_code,
@@ -176,6 +185,7 @@ final as (
         end as score
 
     from valued
+    cross join catalogue
     left join units
         on valued.entity_type = 'unit' and valued.entity_code = units.unit_code
     left join officials

@@ -188,9 +188,18 @@ capped as (
 
 ),
 
+catalogue as (
+
+    select value as catalogue_version
+    from {{ ref('catalogue_settings') }}
+    where setting = 'catalogue_version'
+
+),
+
 final as (
 
     select
+        catalogue.catalogue_version,
         capped.entity_type,
         capped.entity_code,
         capped.entity_name,
@@ -210,6 +219,7 @@ final as (
             as grade_code
 
     from capped
+    cross join catalogue
     left join grades
         on
             grades.grade_code

@@ -50,6 +50,8 @@ final as (
         rounds.source_file,
         rounds.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         case
             when rounds.decided_date <= {{ cut_off_date() }} then rounds.outcome else 'pending'
         end as outcome_at_cut_off
@@ -59,6 +61,7 @@ final as (
         on rounds.advisory_id = drafts.advisory_id
     left join units
         on rounds.unit_code = units.unit_code
+    {{ join_posting('postings', 'rounds.official_code', 'rounds.submitted_date') }}
 
 )
 

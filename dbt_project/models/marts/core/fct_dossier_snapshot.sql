@@ -116,12 +116,15 @@ final as (
         classified.source_file,
         classified.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         coalesce(classified.is_finished_in_month, false) as is_finished_in_month,
         coalesce(classified.is_received_in_month, false) as is_received_in_month
 
     from classified
     left join units
         on classified.unit_code = units.unit_code
+    {{ join_posting('postings', 'classified.official_code', 'cast(classified.cut_off_at as date)') }}
 
 )
 

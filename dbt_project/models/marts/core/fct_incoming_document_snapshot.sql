@@ -56,6 +56,8 @@ final as (
         at_cut_off.source_file,
         at_cut_off.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         coalesce(at_cut_off.responded_date_at_cut_off >= at_cut_off.month_date, false)
             as is_answered_in_month,
         coalesce(at_cut_off.responded_date_at_cut_off <= at_cut_off.response_due_date, true)
@@ -67,6 +69,7 @@ final as (
     from at_cut_off
     left join units
         on at_cut_off.unit_code = units.unit_code
+    {{ join_posting('postings', 'at_cut_off.official_code', 'at_cut_off.cut_off_date') }}
 
 )
 

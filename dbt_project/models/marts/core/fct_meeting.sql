@@ -57,6 +57,8 @@ final as (
         meetings.source_file,
         meetings.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         coalesce(counted.conclusion_items, 0) as conclusion_items,
         coalesce(counted.actionable_items, 0) as actionable_items,
         coalesce(counted.actionable_items, 0) > 0 as has_actionable_conclusion,
@@ -70,6 +72,7 @@ final as (
         on meetings.unit_code = units.unit_code
     left join counted
         on meetings.meeting_id = counted.meeting_id
+    {{ join_posting('postings', 'meetings.chair_official_code', 'meetings.meeting_date') }}
 
 )
 

@@ -59,6 +59,8 @@ final as (
         ratings.source_file,
         ratings.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         ratings.rating in ('very_satisfied', 'satisfied') as is_satisfied,
         ratings.rated_at <= {{ cut_off_at() }} as is_given_by_cut_off
 
@@ -67,6 +69,7 @@ final as (
         on ratings.dossier_id = latest_dossiers.dossier_id
     left join units
         on latest_dossiers.unit_code = units.unit_code
+    {{ join_posting('postings', 'latest_dossiers.official_code', 'cast(ratings.rated_at as date)') }}
 
 )
 

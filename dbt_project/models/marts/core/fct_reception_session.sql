@@ -39,11 +39,14 @@ final as (
         sessions.source_file,
         sessions.source_line,
         coalesce(units.unit_key, {{ missing_member_key() }}) as unit_key,
+        coalesce(postings.official_posting_key, {{ missing_member_key() }})
+            as official_posting_key,
         coalesce(sessions.held_date <= {{ cut_off_date() }}, false) as is_held
 
     from sessions
     left join units
         on sessions.unit_code = units.unit_code
+    {{ join_posting('postings', 'sessions.official_code', 'sessions.scheduled_date') }}
 
 )
 
