@@ -14,8 +14,9 @@ with
 
 scores as (
 
+    -- Records naming no known unit are kept in the figures but are nobody to rank.
     select * from {{ ref('mart_pillar_scores') }}
-    where entity_type = 'unit'
+    where entity_type = 'unit' and entity_code != '#missing'
 
 ),
 

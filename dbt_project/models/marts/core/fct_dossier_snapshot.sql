@@ -124,7 +124,11 @@ final as (
     from classified
     left join units
         on classified.unit_code = units.unit_code
-    {{ join_posting('postings', 'classified.official_code', 'cast(classified.cut_off_at as date)') }}
+    {{ join_posting(
+        'postings',
+        'classified.official_code',
+        'cast(classified.cut_off_at as date)'
+    ) }}
 
 )
 

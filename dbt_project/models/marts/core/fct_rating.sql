@@ -69,7 +69,11 @@ final as (
         on ratings.dossier_id = latest_dossiers.dossier_id
     left join units
         on latest_dossiers.unit_code = units.unit_code
-    {{ join_posting('postings', 'latest_dossiers.official_code', 'cast(ratings.rated_at as date)') }}
+    {{ join_posting(
+        'postings',
+        'latest_dossiers.official_code',
+        'cast(ratings.rated_at as date)'
+    ) }}
 
 )
 
