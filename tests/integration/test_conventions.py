@@ -38,8 +38,8 @@ def artifacts(kpi_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 def test_docs_generate_describes_every_model_source_and_column(artifacts: Path) -> None:
     done = subprocess.run([str(BIN / "dbt-coverage"), "compute", "doc", "--run-artifacts-dir",
-                           str(artifacts)], capture_output=True, text=True, check=True,
-                          cwd=DBT_PROJECT_DIR)
+                           str(artifacts), "--cov-report", str(artifacts / "coverage.json")],
+                          capture_output=True, text=True, check=True, cwd=DBT_PROJECT_DIR)
     total = re.search(r"^Total\s+(\d+)/(\d+)", done.stdout, re.MULTILINE)
     assert total, done.stdout
     assert total.group(1) == total.group(2), done.stdout
