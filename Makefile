@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 ## Simulate six months of the province, close them one by one and show the task view.
 demo: $(VENV)/.installed
 	$(BIN)/kpi simulate --months 2026-01..2026-06 --scale province --seed 7 --out sources/landing
-	$(BIN)/kpi close --from 2026-01 --to 2026-06
+	$(BIN)/kpi close --from 2026-01 --to 2026-06 --reopen --reason "make demo: the simulated months closed again"
 
 ## Lint Python and SQL, then run the whole test suite.
 test: $(VENV)/.installed lint

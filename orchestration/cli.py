@@ -11,8 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from orchestration import close_log
 from orchestration.close import CloseError, CloseOutcome, months_between, run_close
 from orchestration.warehouse import files
+from orchestration.warehouse import rollback as rollback_warehouse
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The monthly close of the province's work indicators.")
@@ -101,12 +103,18 @@ def close(
     month: Annotated[str | None, typer.Argument(help="Month to close, YYYY-MM")] = None,
     first: Annotated[str | None, typer.Option("--from", help="First month of a range")] = None,
     last: Annotated[str | None, typer.Option("--to", help="Last month of a range")] = None,
+    reopen: Annotated[bool, typer.Option("--reopen", help="Close an already closed month again")]
+    = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why it is reopened (logged)")]
+    = None,
     verbose: Annotated[bool, typer.Option("--verbose", help="Show the run's logs")] = False,
 ) -> None:
     """Close a month (or a range): extract, transform, test, then publish the warehouse."""
     if not verbose:
         warnings.filterwarnings("ignore")
     try:
+        if reopen and not (reason or "").strip():
+            raise CloseError("--reopen needs --reason \"why the month is closed again\"")
         if month and (first or last):
             raise CloseError("give either a MONTH or --from/--to, not both")
         if month:
@@ -117,7 +125,8 @@ def close(
             raise CloseError("give a MONTH (e.g. 2026-03) or --from 2026-01 --to 2026-06")
         for current in month_list:
             console.print(f"closing {current} ...")
-            outcome = run_close(current, verbose=verbose)
+            outcome = run_close(current, verbose=verbose,
+                                reopen_reason=reason.strip() if reopen and reason else None)
             _print_load_report(outcome)
             if not outcome.published:
                 _fail(f"close of {current} blocked: {outcome.reason}")
@@ -129,28 +138,36 @@ def close(
 
 @app.command()
 def status() -> None:
-    """List the closed months in the published warehouse with their rows and quarantine."""
+    """List the closes recorded in the published warehouse: files, rows, checks, versions."""
     published = files().published
     if not published.exists():
         _fail(f"nothing is published yet: {published} does not exist")
-    con = duckdb.connect(str(published), read_only=True)
-    try:
-        rows = con.execute(
-            """
-            select strftime(_month, '%Y-%m'), count(*), sum(rows_read), sum(rows_loaded),
-                sum(rows_quarantined)
-            from raw.load_report group by _month order by _month
-            """
-        ).fetchall()
-    finally:
-        con.close()
-    table = Table(title=f"Closed months in {published}", title_justify="left")
-    for name in ("month", "exports", "rows read", "loaded", "quarantined"):
-        table.add_column(name, justify="left" if name == "month" else "right")
-    for month, *counts in rows:
-        table.add_row(month, *(f"{c:,}" for c in counts))
+    table = Table(title=f"Close log of {published}", title_justify="left")
+    for name in ("month", "action", "closed at", "reason", "files", "rows read", "loaded",
+                 "quarantined", "dbt checks", "catalogue", "code"):
+        table.add_column(name, justify="right" if name in ("files", "rows read", "loaded",
+                                                            "quarantined") else "left")
+    for entry in close_log.entries(published):
+        sums = [sum(f[key] or 0 for f in entry["files"])
+                for key in ("rows_read", "rows_loaded", "rows_quarantined")]
+        dbt = entry["checks"].get("dbt_build", {})
+        table.add_row(entry["month"], entry["action"], f"{entry['closed_at']:%Y-%m-%d %H:%M}",
+                      entry["reason"] or "", str(len(entry["files"])), *(f"{n:,}" for n in sums),
+                      ", ".join(f"{n} {k}" for k, n in sorted(dbt.items())),
+                      entry["catalogue_version"], entry["code_version"])
     console.print(table)
 
+
+@app.command()
+def rollback() -> None:
+    """Put back the warehouse that the last publish replaced."""
+    try:
+        path = rollback_warehouse(files())
+    except FileNotFoundError as error:
+        _fail(str(error))
+    last = close_log.entries(path)
+    where = f"; its last close: {last[-1]['month']} at {last[-1]['closed_at']}" if last else ""
+    console.print(f"rolled back {path} to the previous publish{where}")
 
 if __name__ == "__main__":
     app()

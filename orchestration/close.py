@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 from dagster import DagsterEventType, DagsterInstance
 
-from orchestration import paths
+from orchestration import close_log, paths
 from orchestration.contracts import load_contracts
 from orchestration.warehouse import files
 
@@ -101,7 +101,8 @@ def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
         con.close()
 
 
-def run_close(month: str, verbose: bool = False) -> CloseOutcome:
+def run_close(month: str, verbose: bool = False, reopen_reason: str | None = None
+              ) -> CloseOutcome:
     """Close one month: the `monthly_close` job of the code location, run in this process."""
     try:
         from orchestration.definitions import defs  # loading it parses the dbt project
@@ -119,6 +120,10 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
         raise CloseError(f"{month} is before {keys[0]}, the first month this warehouse holds")
     if month not in keys:
         raise CloseError(f"{month} cannot be closed yet: the month has not ended")
+    closed_at = close_log.last_close(files().published, month)
+    if closed_at is not None and not reopen_reason:
+        raise CloseError(f"{month} was closed on {closed_at:%d/%m/%Y %H:%M}: reopen it with "
+                         f"--reopen --reason \"...\"")
     # Every missing file at once, rather than one per attempt.
     missing = sorted({c.file for c in load_contracts().values()
                       if not (landing / c.file).exists()})
@@ -136,6 +141,7 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
             partition_key=month,
             instance=DagsterInstance.ephemeral(),
             raise_on_error=False,
+            tags={close_log.REOPEN_TAG: reopen_reason} if reopen_reason else None,
             run_config={"loggers": {"console": {"config": {"log_level": level}}}},
         )
     outcome = CloseOutcome(month=month, published=result.success)
@@ -160,7 +166,9 @@ def run_close(month: str, verbose: bool = False) -> CloseOutcome:
             if message and message not in outcome.reasons:
                 outcome.reasons.append(message)
         else:
-            message = data.error.message.strip().splitlines()[0] if data.error else "failed"
+            # The cause says what went wrong; the outer error only that a step failed.
+            error = data.error.cause or data.error if data.error else None
+            message = error.message.strip().splitlines()[0] if error else "failed"
             outcome.reasons.append(f"{event.step_key}: {message}")
     if not outcome.reasons:
         outcome.reasons.append("the close did not complete")

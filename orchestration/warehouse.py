@@ -89,6 +89,17 @@ def publish(target: WarehouseFiles) -> Path:
     return target.published
 
 
+def rollback(target: WarehouseFiles) -> Path:
+    """Put the previous published warehouse back, in one rename, keeping it as the previous."""
+    if not target.previous.exists():
+        raise FileNotFoundError(f"{target.previous} does not exist: nothing to roll back to")
+    staging = target.published.with_suffix(".rollback")
+    shutil.copyfile(target.previous, staging)
+    os.replace(staging, target.published)
+    _fsync_dir(target.root)
+    return target.published
+
+
 def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:

@@ -1,7 +1,8 @@
 """The build file: every close starts by copying the published warehouse aside."""
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
+from orchestration import close_log
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import prepare_build
@@ -21,7 +22,16 @@ def warehouse_build(
     Readers keep using the published file; nothing they can open changes until publish.
     """
     target = warehouse.files()
-    path = prepare_build(target, context.partition_key)
+    month = context.partition_key
+    closed_at = close_log.last_close(target.published, month)
+    if closed_at is not None and not context.run.tags.get(close_log.REOPEN_TAG):
+        # A closed month changes only through an explicit reopen, which the log records.
+        raise Failure(
+            description=f"{month} was closed on {closed_at:%d/%m/%Y %H:%M}: reopen it with "
+            f"--reopen --reason \"...\"",
+            allow_retries=False,
+        )
+    path = prepare_build(target, month)
     context.log.info(f"close of {context.partition_key} builds in {path}")
     return MaterializeResult(
         metadata={"build_file": str(path), "started_from_published": target.published.exists()}

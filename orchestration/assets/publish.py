@@ -1,8 +1,11 @@
 """Publish: the checked build replaces the published warehouse in one atomic step."""
 
+import json
+
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from orchestration.assets.dbt import kpi_dbt_assets
+from orchestration import close_log
+from orchestration.assets.dbt import CLOSE_TARGET_DIR, kpi_dbt_assets
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import publish
@@ -22,6 +25,13 @@ def published_warehouse(
 
     Reached only when extract and every dbt model and test of the month succeeded.
     """
-    path = publish(warehouse.files())
+    target = warehouse.files()
+    results = json.loads((CLOSE_TARGET_DIR / "run_results.json").read_text(encoding="utf-8"))
+    statuses: dict[str, int] = {}
+    for result in results.get("results", []):
+        statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    close_log.record(target.build, context.partition_key,
+                     context.run.tags.get(close_log.REOPEN_TAG), {"dbt_build": statuses})
+    path = publish(target)
     context.log.info(f"published {context.partition_key} to {path}")
     return MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
