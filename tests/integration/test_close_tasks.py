@@ -164,7 +164,7 @@ def test_closing_a_month_again_gives_the_same_marts(
     monkeypatch.setenv("KPI_LANDING_DIR", str(root / "landing"))
     monkeypatch.setenv("KPI_WAREHOUSE_DIR", str(root / "warehouse"))
     monkeypatch.setenv("KPI_PII_SALT", "test-salt")
-    assert run_close("2026-01").published
+    assert run_close("2026-01", reopen_reason="test: closing twice").published
     assert query(closed_two_months, VIEW_SQL + " order by all", {"m": "2026-01-01"}) == before
     assert query(closed_two_months,
                  "select count(*) from marts.fct_task_snapshot where month_date = '2026-01-01'"

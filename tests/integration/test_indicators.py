@@ -65,7 +65,7 @@ MARCH_WARNINGS = {
     ("R3", "red", "DA02", "S02", None, 90),
     ("R4", "red", "B1", "X01", None, 16), ("R4", "watch", "B2", "X01", None, 0),
     ("R5", "red", "H2", "X01", "CB03", 11), ("R5", "watch", "H3", "X01", "CB04", 0),
-    ("R6", "red", "H2", "X01", "CB03", 11), ("R6", "red", "H5", "S01", "CB01", 0),
+    ("R6", "red", "H2", "X01", "CB03", 11), ("R6", "red", "H5", "S01", "CB01", 3),
     ("R7", "red", "P2", "X01", "CB03", 21), ("R7", "watch", "P3", "S02", "CB02", 0),
     ("R8", "red", "M2", "S02", "CB02", 21), ("R8", "red", "M3", "X01", "CB03", 11),
 }
@@ -73,7 +73,7 @@ FEBRUARY_WARNINGS = {
     ("R1", "red", "A05", "S02", "CB02", 44), ("R2", "red", "D5", "S03", "CB07", 8),
     ("R3", "watch", "DA02", "S02", None, 59),
 }
-# unit -> (overall, rank, trend against February, red records, watch records)
+# unit -> (overall, rank, trend against February, red warnings, watch warnings)
 MARCH_BOARD = {
     "S03": (100, 1, 100, 1, 0), "S01": (53.377924, 2, 27.062135, 1, 0),
     "X01": (53.327485, 3, -46.672515, 5, 3), "S02": (23.703704, 4, 23.703704, 4, 2),
@@ -150,6 +150,11 @@ def test_an_official_is_scored_on_the_records_naming_them(warehouse: Path) -> No
                 "and entity_code = 'CB01'")[0]
     assert row[:4] == pytest.approx((33.333333, 27.777778, 100, 45), abs=1e-5)
     assert row[4:] == ("not_completed", 1)
+    # Named on ten indicators' records; the other five are listed as not applicable.
+    assert query(warehouse,
+                 "select indicators_not_applicable from marts.mart_pillar_scores "
+                 "where month_date = '2026-03-01' and entity_code = 'CB01'") == [
+        ("P1.1, P1.5, P2.1, P2.2, P2.3",)]
 
 
 @pytest.mark.parametrize(("month", "expected"),
@@ -161,6 +166,17 @@ def test_red_warnings_and_their_records(warehouse: Path, month: str, expected: s
                  {"m": f"{month}-01"})
     assert set(rows) == expected
     assert len(rows) == len(expected)
+
+
+def test_warnings_point_at_their_source_rows(warehouse: Path) -> None:
+    # D5's latest round is in February's export (line 5), D3's in March's (line 5); H5 is
+    # line 6 of March's dossiers.
+    rows = query(warehouse,
+                 "select record_id, source_file, source_line from marts.mart_red_warnings "
+                 "where month_date = '2026-03-01' and record_id in ('D3', 'D5', 'H5') "
+                 "order by 1")
+    assert rows == [("D3", "2026-03/tham_muu.csv", 5), ("D5", "2026-02/tham_muu.csv", 5),
+                    ("H5", "ho_so_tthc.csv", 6)]
 
 
 def test_red_warning_summary_counts_and_change_from_last_month(warehouse: Path) -> None:
@@ -178,7 +194,7 @@ def test_red_warning_summary_counts_and_change_from_last_month(warehouse: Path) 
 def test_leader_board_ranks_units_with_their_trend(warehouse: Path) -> None:
     rows = query(warehouse,
                  "select unit_code, overall_score, overall_rank, trend_vs_previous_3, "
-                 "red_records, watch_records from marts.mart_leader_board "
+                 "red_warnings, watch_warnings from marts.mart_leader_board "
                  "where month_date = '2026-03-01' and overall_score is not null")
     board = {code: row for code, *row in rows}
     assert set(board) == set(MARCH_BOARD)

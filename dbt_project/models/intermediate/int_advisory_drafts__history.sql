@@ -56,6 +56,24 @@ drafts as (
 
 ),
 
+latest_round as (
+
+    -- The row that shows the draft's latest state: where R2 sends a reader.
+    select
+        advisory_id,
+        source_line,
+        -- The latest round may sit in an earlier month's export: name the month's folder.
+        {{ dbt.concat([
+            "left(cast(month_date as " ~ dbt.type_string() ~ "), 7)", "'/'", "source_file"
+        ]) }} as source_file
+    from decided
+    qualify
+        row_number() over (
+            partition by advisory_id order by month_date desc, round_no desc
+        ) = 1
+
+),
+
 second_returns as (
 
     select
@@ -73,12 +91,16 @@ joined as (
     select
         drafts.*,
         second_returns.second_return_date,
+        latest_round.source_file,
+        latest_round.source_line,
         {{ close_month() }} as month_date,
         {{ cut_off_date() }} as cut_off_date
 
     from drafts
     left join second_returns
         on drafts.advisory_id = second_returns.advisory_id
+    left join latest_round
+        on drafts.advisory_id = latest_round.advisory_id
 
 ),
 

@@ -91,6 +91,12 @@ meetings as (
 
 ),
 
+units as (
+
+    select * from {{ ref('dim_unit') }}
+
+),
+
 records as (
 
     select
@@ -129,8 +135,8 @@ records as (
         official_code,
         'advisory_draft' as record_type,
         advisory_id as record_id,
-        'tham_muu.csv' as source_file,
-        cast(null as bigint) as source_line,
+        source_file,
+        source_line,
         case when approvals_in_month > 0 and returns_by_cut_off = 0 then 1 else 0 end
             as numerator,
         1 as denominator
@@ -330,6 +336,32 @@ final as (
 
     from records
 
+),
+
+attributed as (
+
+    -- A unit merged or dissolved before the month began hands its open records to its
+    -- successor: its own key keeps its history, the successor answers for the month.
+    select
+        final.indicator_code,
+        final.official_code,
+        final.record_type,
+        final.record_id,
+        final.source_file,
+        final.source_line,
+        final.month_date,
+        final.unit_code as recorded_unit_code,
+        final.numerator,
+        final.denominator,
+        case
+            when units.valid_to_date <= final.month_date then units.rollup_unit_code
+            else final.unit_code
+        end as unit_code
+
+    from final
+    left join units
+        on final.unit_code = units.unit_code
+
 )
 
-select * from final
+select * from attributed

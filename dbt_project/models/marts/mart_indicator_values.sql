@@ -109,11 +109,12 @@ unit_grid as (
         indicator_code
     from indicators
     union
-    select
-        entity_type,
-        entity_code,
-        indicator_code
+    select distinct
+        summed.entity_type,
+        summed.entity_code,
+        indicators.indicator_code
     from summed
+    cross join indicators
 
 ),
 

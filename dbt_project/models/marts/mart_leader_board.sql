@@ -20,10 +20,23 @@ scores as (
 
 ),
 
+active_units as (
+
+    select unit_code from {{ ref('stg_hr__units') }}
+    where
+        month_date = {{ close_month() }}
+        and (valid_to_date is null or valid_to_date > {{ close_month() }})
+
+),
+
 this_month as (
 
-    select * from scores
-    where month_date = {{ close_month() }}
+    -- Only units active in the month are ranked; a dissolved one's records went to its
+    -- successor.
+    select scores.* from scores
+    inner join active_units
+        on scores.entity_code = active_units.unit_code
+    where scores.month_date = {{ close_month() }}
 
 ),
 
@@ -54,8 +67,8 @@ warning_counts as (
 
     select
         entity_code,
-        cast(sum(red_records) as bigint) as red_records,
-        cast(sum(watch_records) as bigint) as watch_records
+        cast(sum(red_records) as bigint) as red_warnings,
+        cast(sum(watch_records) as bigint) as watch_warnings
 
     from warnings
     group by entity_code
@@ -76,8 +89,8 @@ final as (
         this_month.grade_name_vi,
         this_month.is_capped_by_red_warning,
         earlier.previous_three_months_score,
-        coalesce(warning_counts.red_records, 0) as red_records,
-        coalesce(warning_counts.watch_records, 0) as watch_records,
+        coalesce(warning_counts.red_warnings, 0) as red_warnings,
+        coalesce(warning_counts.watch_warnings, 0) as watch_warnings,
         case
             when this_month.overall_score is not null
                 then rank() over (order by this_month.overall_score desc nulls last)

@@ -14,8 +14,10 @@ with
 
 values_of_month as (
 
+    -- Records of no known unit stay in the indicator values (the province holds them) but
+    -- the missing member is nobody to grade.
     select * from {{ ref('mart_indicator_values') }}
-    where month_date = {{ close_month() }}
+    where month_date = {{ close_month() }} and entity_code != '#missing'
 
 ),
 

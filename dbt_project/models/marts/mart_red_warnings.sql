@@ -94,8 +94,8 @@ r2_drafts_returned_twice as (
         month_date,
         unit_code,
         official_code,
-        'tham_muu.csv' as source_file,
-        cast(null as bigint) as source_line,
+        source_file,
+        source_line,
         advisory_id as record_id,
         'Hồ sơ tham mưu bị trả lại ' || cast(returns_by_cut_off as {{ dbt.type_string() }})
         || ' lần' as record_title,
@@ -187,7 +187,11 @@ r6_dossiers_late_by_the_office as (
         'dossier' as record_type,
         'red' as warning_level
     from dossiers
-    where coalesce(is_late, false) and delay_cause = 'internal'
+    -- Finished late in the month (more than one supplement request is late too), or open at
+    -- the cut-off past its due time; an open dossier not yet due is not on R6.
+    where
+        delay_cause = 'internal'
+        and ((is_finished_in_month and coalesce(is_late, false)) or is_open_past_due)
 
 ),
 
@@ -262,8 +266,10 @@ final as (
         warnings.record_type,
         warnings.record_id,
         warnings.record_title,
-        warnings.unit_code,
-        units.unit_name,
+        -- A unit merged or dissolved before the month hands its records to its successor.
+        coalesce(successors.unit_code, warnings.unit_code) as unit_code,
+        coalesce(successors.unit_name, units.unit_name) as unit_name,
+        warnings.unit_code as recorded_unit_code,
         warnings.official_code,
         warnings.age_days,
         warnings.deadline_date,
@@ -273,6 +279,10 @@ final as (
     from warnings
     left join units
         on warnings.unit_code = units.unit_code
+    left join units as successors
+        on
+            units.valid_to_date <= warnings.month_date
+            and units.rollup_unit_code = successors.unit_code
 
 )
 

@@ -71,6 +71,11 @@ classified as (
         case
             when is_open_at_cut_off and due_at < cut_off_at
                 then {{ dbt.datediff('due_at', 'cut_off_at', 'day') }}
+            when
+                coalesce(is_finished_in_month, false)
+                and not is_withdrawn
+                and finished_at_cut_off > due_at
+                then {{ dbt.datediff('due_at', 'finished_at_cut_off', 'day') }}
             else 0
         end as days_overdue,
         case

@@ -1,0 +1,66 @@
+"""A closed month changes only through an explicit reopen, which the close log records; a
+rollback puts back the warehouse the last publish replaced."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from orchestration.cli import app
+from orchestration.close import CloseError, run_close
+from tests.conftest import FIXTURES, query
+
+
+@pytest.fixture
+def closed_january(workspace: Path) -> Path:
+    shutil.copytree(FIXTURES / "landing_tasks" / "2026-01", workspace / "landing" / "2026-01")
+    assert run_close("2026-01").published
+    return workspace / "warehouse" / "kpi.duckdb"
+
+
+def test_closing_a_closed_month_is_refused_without_a_reason(closed_january: Path) -> None:
+    before = hashlib.sha256(closed_january.read_bytes()).hexdigest()
+    with pytest.raises(CloseError, match=r"^2026-01 was closed on .*: reopen it with --reopen"):
+        run_close("2026-01")
+    assert hashlib.sha256(closed_january.read_bytes()).hexdigest() == before
+
+
+def test_reopen_is_logged_with_its_reason_files_and_checks(closed_january: Path) -> None:
+    previous = closed_january.read_bytes()
+    assert run_close("2026-01", reopen_reason="corrected export of tasks").published
+    rows = query(closed_january,
+                 "select strftime(month_date, '%Y-%m'), action, reason, catalogue_version, "
+                 "files, checks from audit.close_log order by closed_at")
+    assert [r[:4] for r in rows] == [
+        ("2026-01", "close", None, "2026.1"),
+        ("2026-01", "reopen", "corrected export of tasks", "2026.1"),
+    ]
+    files = {f["export"]: f for f in json.loads(rows[1][4])}
+    assert len(files) == 14
+    tasks = files["nhiem_vu"]
+    expected_sha = hashlib.sha256(
+        (FIXTURES / "landing_tasks" / "2026-01" / "nhiem_vu.csv").read_bytes()).hexdigest()
+    assert (tasks["sha256"], tasks["rows_read"], tasks["rows_loaded"]) == (expected_sha, 13, 13)
+    checks = json.loads(rows[1][5])["dbt_build"]
+    assert checks.get("fail", 0) == 0 and checks.get("error", 0) == 0 and checks["pass"] > 0
+
+    runner = CliRunner()
+    status = runner.invoke(app, ["status"], env={"COLUMNS": "250"})
+    assert status.exit_code == 0, status.output
+    assert "corrected export of tasks" in status.output and "reopen" in status.output
+
+    # Rollback puts back, byte for byte, the file this reopen replaced.
+    done = runner.invoke(app, ["rollback"])
+    assert done.exit_code == 0, done.output
+    assert closed_january.read_bytes() == previous
+
+
+def test_reopen_needs_a_reason_on_the_command_line(closed_january: Path) -> None:
+    done = CliRunner().invoke(app, ["close", "2026-01", "--reopen"])
+    assert done.exit_code == 1
+    assert "--reopen needs --reason" in done.output
