@@ -281,7 +281,7 @@ final as (
         on warnings.unit_code = units.unit_code
     left join units as successors
         on
-            units.valid_to_date <= warnings.month_date
+            warnings.month_date >= units.valid_to_date
             and units.rollup_unit_code = successors.unit_code
 
 )
