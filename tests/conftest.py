@@ -44,21 +44,26 @@ def query(path: Path, sql: str, params: dict | None = None) -> list[tuple]:
         con.close()
 
 
-@pytest.fixture(scope="session")
-def kpi_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """February and March of tests/fixtures/landing_kpi closed for real, once per session."""
+def close_zone(root: Path, zone: str, months: list[str]) -> Path:
+    """Close the months of a committed landing zone, for real, into `root`; return the
+    published warehouse."""
     from orchestration.close import run_close
 
-    root = tmp_path_factory.mktemp("kpi")
-    shutil.copytree(FIXTURES / "landing_kpi", root / "landing")
+    shutil.copytree(FIXTURES / zone, root / "landing")
     patch = pytest.MonkeyPatch()
     patch.setenv("KPI_LANDING_DIR", str(root / "landing"))
     patch.setenv("KPI_WAREHOUSE_DIR", str(root / "warehouse"))
     patch.setenv("KPI_PII_SALT", "test-salt")
     try:
-        for month in ("2026-02", "2026-03"):
+        for month in months:
             outcome = run_close(month)
             assert outcome.published, outcome.reason
     finally:
         patch.undo()
     return root / "warehouse" / "kpi.duckdb"
+
+
+@pytest.fixture(scope="session")
+def kpi_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """February and March of tests/fixtures/landing_kpi closed for real, once per session."""
+    return close_zone(tmp_path_factory.mktemp("kpi"), "landing_kpi", ["2026-02", "2026-03"])

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.close import run_close
-from tests.conftest import query
+from tests.conftest import close_zone, query
 
 # task -> (class, days overdue) at each cut-off, from the README's derivation.
 JANUARY = {
@@ -66,23 +66,7 @@ VIEW_SQL = """
 @pytest.fixture(scope="module")
 def closed_two_months(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Close January, then February, of the hand-written landing zone; return the warehouse."""
-    import shutil
-
-    from tests.conftest import FIXTURES
-
-    root = tmp_path_factory.mktemp("close")
-    shutil.copytree(FIXTURES / "landing_tasks", root / "landing")
-    patch = pytest.MonkeyPatch()
-    patch.setenv("KPI_LANDING_DIR", str(root / "landing"))
-    patch.setenv("KPI_WAREHOUSE_DIR", str(root / "warehouse"))
-    patch.setenv("KPI_PII_SALT", "test-salt")
-    try:
-        for month in ("2026-01", "2026-02"):
-            outcome = run_close(month)
-            assert outcome.published, outcome.reason
-    finally:
-        patch.undo()
-    return root / "warehouse" / "kpi.duckdb"
+    return close_zone(tmp_path_factory.mktemp("close"), "landing_tasks", ["2026-01", "2026-02"])
 
 
 @pytest.mark.parametrize(("month", "expected"), [("2026-01", JANUARY), ("2026-02", FEBRUARY)])
