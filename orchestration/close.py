@@ -65,13 +65,13 @@ def _dbt_failures() -> list[str]:
     return failures
 
 
-def _dbt_error_line(error: Exception) -> str:
+def _dbt_error_line(text: str) -> str:
     """The line of a dbt failure that says what is wrong, not where Python was."""
-    lines = [line.strip() for line in str(error).splitlines() if line.strip()]
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     for index, line in enumerate(lines):
         if line.startswith(("Compilation Error", "Parsing Error", "Runtime Error")):
             return " ".join(lines[index:index + 2])
-    return lines[-1] if lines else type(error).__name__
+    return lines[-1] if lines else "no message"
 
 
 def _read(path: Path) -> str:
@@ -107,7 +107,8 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     try:
         from orchestration.definitions import defs  # loading it parses the dbt project
     except Exception as error:
-        raise CloseError(f"the dbt project does not parse: {_dbt_error_line(error)}") from error
+        reason = _dbt_error_line(str(error))
+        raise CloseError(f"the dbt project does not parse: {reason}") from error
 
     if not MONTH.match(month):
         raise CloseError(f"'{month}' is not a month: write YYYY-MM, e.g. 2026-03")
@@ -159,7 +160,7 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
         data = event.step_failure_data
         if event.step_key == "kpi_dbt_assets":
             outcome.reasons += _dbt_failures() or [
-                f"dbt build failed: {_dbt_error_line(Exception(_read(log_path)))}"
+                f"dbt build failed: {_dbt_error_line(_read(log_path))}"
             ]
         elif data.user_failure_data is not None:
             message = data.user_failure_data.description or ""

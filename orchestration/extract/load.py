@@ -154,17 +154,19 @@ def _typed(column: Column, cell: str, salt_param: str) -> tuple[str, list[tuple[
 
 
 def _register_views(con: duckdb.DuckDBPyConnection, month: dt.date, export: str) -> None:
-    """Units and officials of this month's staff register, which every other export must name."""
-    nothing = "where false" if export == "don_vi" else "where _month = $month"
+    """Units and officials of this month's staff register, which every other export must name.
+
+    The register's own exports are not checked against themselves: their lists stay empty.
+    """
     con.execute(
-        f"create or replace temp table register_units as "
-        f"select unit_code from raw.don_vi {nothing}", {"month": month} if "$" in nothing else None
+        "create or replace temp table register_units as select unit_code from raw.don_vi "
+        "where _month = $month and $checked",
+        {"month": month, "checked": export != "don_vi"},
     )
-    nothing = "where false" if export in ("don_vi", "can_bo") else "where _month = $month"
     con.execute(
-        f"create or replace temp table register_officials as "
-        f"select official_code from raw.can_bo {nothing}",
-        {"month": month} if "$" in nothing else None,
+        "create or replace temp table register_officials as select official_code "
+        "from raw.can_bo where _month = $month and $checked",
+        {"month": month, "checked": export not in ("don_vi", "can_bo")},
     )
 
 
