@@ -53,16 +53,20 @@ def simulate(
 
 def _print_load_report(outcome: CloseOutcome) -> None:
     table = Table(title=f"Extract {outcome.month}", title_justify="left")
-    for name in ("export", "rows read", "loaded", "quarantined", "duplicates", "status"):
+    for name in ("export", "rows read", "loaded", "quarantined", "duplicates",
+                 "after cut-off", "status"):
         table.add_column(name, justify="left" if name in ("export", "status") else "right")
     for row in outcome.load_report:
         table.add_row(row["export"], f"{row['rows_read']:,}", f"{row['rows_loaded']:,}",
-                      f"{row['rows_quarantined']:,}", f"{row['duplicates']:,}", row["status"])
+                      f"{row['rows_quarantined']:,}", f"{row['duplicates']:,}",
+                      f"{row['rows_after_cut_off'] or 0:,}", row["status"])
     console.print(table)
     for row in outcome.load_report:
         if row["extra_columns"]:
             console.print(f"[yellow]note:[/] {row['file']}: extra columns kept in raw: "
                           f"{row['extra_columns']}")
+        if row["status"] == "loaded" and row["message"]:
+            console.print(f"[yellow]note:[/] {row['file']}: {row['message']}")
         if row["status"] == "loaded" and row["rows_read"] == 0:
             console.print(f"[yellow]note:[/] {row['file']} ({row['export']}) has no data rows")
 

@@ -91,8 +91,8 @@ def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
             return []
         cursor = con.execute(
             "select export, file, rows_read, rows_loaded, rows_quarantined, duplicates, "
-            "extra_columns, status, message from raw.load_report where _month = $m "
-            "order by export",
+            "extra_columns, status, message, rows_after_cut_off "
+            "from raw.load_report where _month = $m order by export",
             {"m": f"{month}-01"},
         )
         names = [d[0] for d in cursor.description]
@@ -154,10 +154,23 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     for row in outcome.load_report:
         if row["status"] == "stopped":
             outcome.reasons.append(row["message"])
+    failed_check_steps = set()
+    for event in result.all_events:
+        if event.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
+            evaluation = event.event_specific_data
+            if not evaluation.passed:
+                failed_check_steps.add(event.step_key)
+                # Our suites describe their failures; dbt's tests arrive as bare checks.
+                outcome.reasons.append(
+                    f"expectations {evaluation.description}"
+                    if evaluation.check_name.startswith("expectations_")
+                    else f"dbt test {evaluation.check_name}: fail")
     for event in result.all_events:
         if event.event_type != DagsterEventType.STEP_FAILURE:
             continue
         data = event.step_failure_data
+        if event.step_key in failed_check_steps:
+            continue  # already said, by the check's own evaluation
         if event.step_key == "kpi_dbt_assets":
             outcome.reasons += _dbt_failures() or [
                 f"dbt build failed: {_dbt_error_line(_read(log_path))}"

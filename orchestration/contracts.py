@@ -36,6 +36,12 @@ class Column:
     values: dict[str, str] = field(default_factory=dict)
     min: float | None = None
     max: float | None = None
+    # A number written as text of this many digits (an ID number): leading zeros that a
+    # spreadsheet dropped are put back, anything else is quarantined.
+    digits: int | None = None
+    # The date of something that happened (not a deadline or a plan): dated after the cut-off
+    # it is a late edit, counted by the load report.
+    event: bool = False
 
     @property
     def stored_name(self) -> str | None:
@@ -87,6 +93,8 @@ def _parse(path: Path) -> Contract:
                     (raw.get("values") or {}).items()},
             min=raw.get("min"),
             max=raw.get("max"),
+            digits=raw.get("digits"),
+            event=bool(raw.get("event", False)),
         )
         if column.type not in COLUMN_TYPES:
             raise ValueError(f"{path.name}: column {column.field} has unknown type {column.type}")
@@ -192,7 +200,9 @@ def render_dbt_sources() -> str:
             ("duplicates", "Exact duplicate records among the quarantined."),
             ("layout_rows_skipped", "Title, group and total rows of Excel reports."),
             ("extra_columns", "Headers the contract does not know."),
-            ("status", "loaded or stopped."), ("message", "Why a stopped source stopped.")]],
+            ("status", "loaded or stopped."),
+            ("message", "Why a stopped source stopped; for a loaded one, how it was read."),
+            ("rows_after_cut_off", "Loaded records dated after the cut-off (late edits).")]],
     })
     document = {"version": 2, "sources": [{
         "name": "raw", "schema": "raw",

@@ -3,6 +3,7 @@
 from dagster import AssetSelection, Definitions, define_asset_job
 
 from orchestration.assets.build import warehouse_build
+from orchestration.assets.checks import expectation_checks
 from orchestration.assets.dbt import dbt_resource, kpi_dbt_assets
 from orchestration.assets.extract import extract_assets
 from orchestration.assets.publish import published_warehouse
@@ -18,6 +19,7 @@ monthly_close = define_asset_job(
 
 defs = Definitions(
     assets=[warehouse_build, *extract_assets(), kpi_dbt_assets, published_warehouse],
+    asset_checks=expectation_checks(),
     jobs=[monthly_close],
     resources={
         "warehouse": WarehouseResource(),

@@ -25,3 +25,8 @@ def landing_dir() -> Path:
 def warehouse_dir() -> Path:
     """The published warehouse, its build file and its previous version live here."""
     return _dir("KPI_WAREHOUSE_DIR", PROJECT_DIR / "warehouse")
+
+
+def expectations_dir() -> Path:
+    """The Great Expectations suites of the close, `<suite>.yml`, and their `_settings.yml`."""
+    return _dir("KPI_EXPECTATIONS_DIR", PROJECT_DIR / "expectations")

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration import faults
 from orchestration.paths import warehouse_dir
 
 
@@ -84,7 +85,9 @@ def publish(target: WarehouseFiles) -> Path:
         staging = target.previous.with_suffix(".tmp")
         shutil.copyfile(target.published, staging)
         os.replace(staging, target.previous)
+    faults.pause_here("publish")
     os.replace(target.build, target.published)
+    faults.pause_here("published")
     _fsync_dir(target.root)
     return target.published
 

@@ -1,8 +1,11 @@
 """The build file: every close starts by copying the published warehouse aside."""
 
+import shutil
+
 from dagster import AssetExecutionContext, Failure, MaterializeResult, asset
 
 from orchestration import close_log
+from orchestration.checks.suites import results_dir
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import prepare_build
@@ -32,6 +35,8 @@ def warehouse_build(
             allow_retries=False,
         )
     path = prepare_build(target, month)
+    # Check results of an earlier attempt must never be logged as this close's.
+    shutil.rmtree(results_dir(month), ignore_errors=True)
     context.log.info(f"close of {context.partition_key} builds in {path}")
     return MaterializeResult(
         metadata={"build_file": str(path), "started_from_published": target.published.exists()}

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
@@ -58,3 +59,32 @@ def kpi_dbt_assets(
     yield from dbt.cli(
         ["build", "--vars", variables], context=context, target_path=CLOSE_TARGET_DIR
     ).stream()
+    # Months closed after this one compared themselves with what this close replaced: derive
+    # them again, oldest first, so closing months in any order gives the same marts.
+    for later in later_closed_months(warehouse.files().build, context.partition_key):
+        context.log.info(f"deriving {later} again from its loaded exports")
+        dbt.cli(
+            ["build", "--vars", json.dumps({"close_month": later})],
+            manifest=dbt_project.manifest_path,
+            target_path=CLOSE_TARGET_DIR / "later",
+        ).wait()
+
+
+def later_closed_months(build: Path, month: str) -> list[str]:
+    """Months after `month` that the warehouse has closed, oldest first."""
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        has_log = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'audit' and table_name = 'close_log'"
+        ).fetchone()[0]
+        if not has_log:
+            return []
+        rows = con.execute(
+            "select distinct strftime(month_date, '%Y-%m') from audit.close_log "
+            "where month_date > $m order by 1",
+            {"m": f"{month}-01"},
+        ).fetchall()
+    finally:
+        con.close()
+    return [row[0] for row in rows]

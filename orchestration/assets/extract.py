@@ -12,6 +12,7 @@ from dagster import (
     asset,
 )
 
+from orchestration import faults
 from orchestration.contracts import REGISTER_EXPORTS, Contract, load_contracts
 from orchestration.extract.load import ensure_raw_schema, load_export
 from orchestration.partitions import monthly_partitions
@@ -42,6 +43,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
         try:
             ensure_raw_schema(con, load_contracts())
             result = load_export(con, contract, warehouse.landing() / month, month, pii_salt())
+            faults.pause_here("extract")
         except Exception as error:
             # An export this code cannot read must still give the operator one line, not a
             # traceback; the traceback stays in the run's log.

@@ -5,7 +5,8 @@ import json
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from orchestration import close_log
-from orchestration.assets.dbt import CLOSE_TARGET_DIR, kpi_dbt_assets
+from orchestration.assets.dbt import CLOSE_TARGET_DIR, kpi_dbt_assets, later_closed_months
+from orchestration.checks.suites import results_dir
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import publish
@@ -30,8 +31,14 @@ def published_warehouse(
     statuses: dict[str, int] = {}
     for result in results.get("results", []):
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
+    expectations = {
+        path.stem: json.loads(path.read_text(encoding="utf-8"))["summary"]
+        for path in sorted(results_dir(context.partition_key).glob("*.json"))
+    }
     close_log.record(target.build, context.partition_key,
-                     context.run.tags.get(close_log.REOPEN_TAG), {"dbt_build": statuses})
+                     context.run.tags.get(close_log.REOPEN_TAG),
+                     {"dbt_build": statuses, "expectations": expectations,
+                      "derived_again": later_closed_months(target.build, context.partition_key)})
     path = publish(target)
     context.log.info(f"published {context.partition_key} to {path}")
     return MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})

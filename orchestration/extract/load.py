@@ -47,6 +47,9 @@ class LoadResult:
     extra_columns: str | None
     status: str
     message: str | None
+    # Loaded rows holding a date after the cut-off: late edits the close treats as not yet
+    # happened (SOURCES.md), counted so the operator sees how many there were.
+    rows_after_cut_off: int = 0
 
 
 def month_start(month: str) -> dt.date:
@@ -90,19 +93,27 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contr
             _month date not null, export varchar not null, file varchar not null,
             file_sha256 varchar, rows_read bigint, rows_loaded bigint,
             rows_quarantined bigint, duplicates bigint, layout_rows_skipped bigint,
-            extra_columns varchar, status varchar not null, message varchar
+            extra_columns varchar, status varchar not null, message varchar,
+            rows_after_cut_off bigint
         )
         """
     )
+    # Warehouses published before the count existed gain it on their next close.
+    con.execute("alter table raw.load_report add column if not exists rows_after_cut_off bigint")
 
 
 def _typed(column: Column, cell: str, salt_param: str) -> tuple[str, list[tuple[str, str]]]:
     """SQL for the field's value and the (condition, reason) pairs that quarantine its row."""
     text = f"nullif(trim(nfc_normalize({cell})), '')"
     label = f"{column.field} ({column.header})"
-    shown = "''" if column.personal else f"'''' || {text} || ''''"
+    shown = "'(not shown)'" if column.personal else f"'''' || {text} || ''''"
     checks: list[tuple[str, str]] = []
-    if column.type == "text":
+    if column.type == "text" and column.digits:
+        value = (f"case when regexp_full_match({text}, '[0-9]{{1,{column.digits}}}') "
+                 f"then lpad({text}, {column.digits}, '0') end")
+        checks.append((f"{text} is not null and {value} is null",
+                       f"'{label}: ' || {shown} || ' is not a number of {column.digits} digits'"))
+    elif column.type == "text":
         value = text
     elif column.type == "date":
         value = f"try_strptime({text}, '%d/%m/%Y')::date"
@@ -147,7 +158,7 @@ def _typed(column: Column, cell: str, salt_param: str) -> tuple[str, list[tuple[
             f"'{label}: official ' || {shown} || ' is not in the staff register'",
         ))
     if column.personal == "hash":
-        value = f"sha256({salt_param} || {text})"
+        value = f"sha256({salt_param} || {value})"
     elif column.personal == "presence":
         value = f"({text} is not null)"
     return value, checks
@@ -207,7 +218,7 @@ def load_export(con: duckdb.DuckDBPyConnection, contract: Contract, month_dir: P
         con.execute(
             "insert into raw.load_report values ($month, $export, $file, $file_sha256, "
             "$rows_read, $rows_loaded, $rows_quarantined, $duplicates, $layout_rows_skipped, "
-            "$extra_columns, $status, $message)",
+            "$extra_columns, $status, $message, $rows_after_cut_off)",
             row,
         )
         con.execute("commit")
@@ -351,9 +362,17 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
     ).fetchone()
     _drop_work_tables(con, name)
     read = scanned + scan.rows_rejected
+    dated = [c.field for c in contract.columns if c.event]
+    after_cut_off = con.execute(
+        f"select count(*) from raw.{contract.export} where _month = $m and ("
+        + " or ".join(f"cast({d} as date) > last_day($m)" for d in dated) + ")",
+        {"m": start},
+    ).fetchone()[0] if dated else 0
     return LoadResult(
         month=month, export=contract.export, file=contract.file, file_sha256=sha,
         rows_read=read, rows_loaded=loaded, rows_quarantined=read - loaded,
         duplicates=duplicates, layout_rows_skipped=scan.layout_rows_skipped,
-        extra_columns=", ".join(h for _, h in extras) or None, status="loaded", message=None,
+        extra_columns=", ".join(h for _, h in extras) or None, status="loaded",
+        message=scan.note,
+        rows_after_cut_off=after_cut_off,
     )

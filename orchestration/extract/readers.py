@@ -35,6 +35,7 @@ class Scan:
     headers: list[str]
     rows_rejected: int
     layout_rows_skipped: int = 0
+    note: str | None = None
 
 
 def file_sha256(path: Path) -> str:
@@ -45,19 +46,45 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _utf8_copy_if_utf16(path: Path, work_dir: Path) -> Path:
-    """DuckDB reads UTF-8 only; a UTF-16 export (byte-order mark) is transcoded once, streamed."""
-    with path.open("rb") as handle:
-        head = handle.read(2)
-    if head not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return path
-    target = work_dir / f"{path.stem}.utf8{path.suffix}"
-    with path.open("r", encoding="utf-16", newline="") as src, target.open(
-        "w", encoding="utf-8", newline=""
-    ) as dst:
-        for chunk in iter(lambda: src.read(1 << 20), ""):
-            dst.write(chunk)
+def _transcode(path: Path, target: Path, encoding: str, contract: Contract) -> Path:
+    try:
+        with path.open("r", encoding=encoding, newline="") as src, target.open(
+            "w", encoding="utf-8", newline=""
+        ) as dst:
+            for chunk in iter(lambda: src.read(1 << 20), ""):
+                dst.write(chunk)
+    except UnicodeDecodeError as error:
+        raise SourceStopped(
+            f"{contract.file}: neither UTF-8 nor {encoding} text (byte {error.start + 1})"
+        ) from None
     return target
+
+
+def _readable_copy(path: Path, contract: Contract, work_dir: Path) -> tuple[Path, str | None]:
+    """DuckDB reads UTF-8 only. A UTF-16 export (byte-order mark) is transcoded; so is one in
+    Windows-1258, the legacy Vietnamese code page, when its first line decoded that way holds
+    the contract's headers (a strong sign, unlike guessing from bytes). Returns the file to read
+    and a note saying what was done."""
+    with path.open("rb") as handle:
+        first = handle.readline(1 << 20)
+    if first[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        target = work_dir / f"{path.stem}.utf8{path.suffix}"
+        return _transcode(path, target, "utf-16", contract), "read as UTF-16"
+    try:
+        first.decode("utf-8-sig")
+        return path, None
+    except UnicodeDecodeError:
+        pass
+    try:
+        header = first.decode("cp1258")
+    except UnicodeDecodeError:
+        return path, None
+    expected = {normalise(c.header) for c in contract.columns}
+    found = next(csv.reader(io.StringIO(header), delimiter=contract.delimiter), [])
+    if not expected & {normalise(h) for h in found}:
+        return path, None
+    target = work_dir / f"{path.stem}.utf8{path.suffix}"
+    return _transcode(path, target, "cp1258", contract), "read as Windows-1258"
 
 
 def _csv_headers(path: Path, contract: Contract) -> list[str]:
@@ -71,14 +98,32 @@ def _csv_headers(path: Path, contract: Contract) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SourceStopped(
-            f"{contract.file}: line 1 is not UTF-8 text (byte {error.start})"
+            f"{contract.file}: line 1 is not UTF-8 text (byte {error.start + 1})"
         ) from None
-    return next(csv.reader(io.StringIO(text), delimiter=contract.delimiter), [])
+    headers = next(csv.reader(io.StringIO(text), delimiter=contract.delimiter), [])
+    expected = {normalise(c.header) for c in contract.columns}
+    if not expected & {normalise(h) for h in headers}:
+        _refuse_title_rows(path, contract, expected)
+    return headers
+
+
+def _refuse_title_rows(path: Path, contract: Contract, expected: set[str]) -> None:
+    """A CSV export starts with its header; one that starts with a title is a wrong export, and
+    saying where its header is tells the operator what happened."""
+    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        for line_no, row in enumerate(csv.reader(handle, delimiter=contract.delimiter), 1):
+            if line_no > 10:
+                return
+            if line_no > 1 and expected & {normalise(cell) for cell in row}:
+                raise SourceStopped(
+                    f"{contract.file}: line 1 is not the header row; the header is on line "
+                    f"{line_no} (title rows above it?)"
+                )
 
 
 def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, work_dir: Path,
              name: str) -> Scan:
-    readable = _utf8_copy_if_utf16(path, work_dir)
+    readable, note = _readable_copy(path, contract, work_dir)
     headers = _csv_headers(readable, contract)
     columns = {f"c{i}": "VARCHAR" for i in range(len(headers))}
     rejects = f"{name}_rejects"
@@ -142,7 +187,7 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, wor
         inner join numbered using (_ordinal)
         """
     )
-    return Scan(relation=f"{name}_scan", headers=headers, rows_rejected=rejected)
+    return Scan(relation=f"{name}_scan", headers=headers, rows_rejected=rejected, note=note)
 
 
 def _excel_text(value: object, column_type: str | None) -> str | None:

@@ -1,0 +1,1 @@
+"""Data-quality gate of the close: Great Expectations suites run as Dagster checks."""
