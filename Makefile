@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean
+.PHONY: demo test lint clean chromium
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -11,13 +11,22 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-## Simulate six months of the province, close them one by one and show the task view.
-demo: $(VENV)/.installed
+## Debian's Chromium prints the leaders' reports to PDF and runs the browser tests.
+chromium:
+	@command -v chromium >/dev/null || apt-get install -y -q chromium >/dev/null || \
+		{ apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; } || \
+		echo "note: could not install chromium (apt-get as root): reports get no PDF"
+
+## Simulate six months of the province, close them one by one and show the task view;
+## each close writes its report; then the dbt docs of the warehouse.
+demo: $(VENV)/.installed chromium
 	$(BIN)/kpi simulate --months 2026-01..2026-06 --scale province --seed 7 --out sources/landing
 	$(BIN)/kpi close --from 2026-01 --to 2026-06 --reopen --reason "make demo: the simulated months closed again"
+	$(BIN)/kpi docs
+	@ls warehouse/reports
 
 ## Lint Python and SQL, then run the whole test suite.
-test: $(VENV)/.installed lint
+test: $(VENV)/.installed chromium lint
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed

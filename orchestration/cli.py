@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +17,7 @@ from rich.table import Table
 
 from orchestration import close_log
 from orchestration.close import CloseError, CloseOutcome, months_between, run_close
+from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.warehouse import files
 from orchestration.warehouse import rollback as rollback_warehouse
 
@@ -135,6 +140,8 @@ def close(
             if not outcome.published:
                 _fail(f"close of {current} blocked: {outcome.reason}")
             console.print(f"[green]{current} closed and published[/] to {files().published}")
+            for note in outcome.notes:
+                console.print(f"[yellow]note:[/] {note}")
             _print_task_view(current, per_unit=current == month_list[-1])
     except CloseError as error:
         _fail(str(error))
@@ -148,18 +155,74 @@ def status() -> None:
         _fail(f"nothing is published yet: {published} does not exist")
     table = Table(title=f"Close log of {published}", title_justify="left")
     for name in ("month", "action", "closed at", "reason", "files", "rows read", "loaded",
-                 "quarantined", "dbt checks", "catalogue", "code"):
+                 "quarantined", "dbt checks", "expectations", "catalogue", "code"):
         table.add_column(name, justify="right" if name in ("files", "rows read", "loaded",
                                                             "quarantined") else "left")
     for entry in close_log.entries(published):
         sums = [sum(f[key] or 0 for f in entry["files"])
                 for key in ("rows_read", "rows_loaded", "rows_quarantined")]
         dbt = entry["checks"].get("dbt_build", {})
+        suites = entry["checks"].get("expectations", {})
+        passed = [tuple(map(int, s.split()[0].split("/"))) for s in suites.values()]
         table.add_row(entry["month"], entry["action"], f"{entry['closed_at']:%Y-%m-%d %H:%M}",
                       entry["reason"] or "", str(len(entry["files"])), *(f"{n:,}" for n in sums),
                       ", ".join(f"{n} {k}" for k, n in sorted(dbt.items())),
+                      f"{sum(p for p, _ in passed)}/{sum(t for _, t in passed)} in "
+                      f"{len(suites)} suites" if suites else "",
                       entry["catalogue_version"], entry["code_version"])
     console.print(table)
+
+
+@app.command()
+def report(
+    month: Annotated[str, typer.Argument(help="Closed month, YYYY-MM")],
+    lang: Annotated[str, typer.Option("--lang", help="vi (default) or en")] = "vi",
+) -> None:
+    """Write the leaders' report of a closed month: warehouse/reports/YYYY-MM.html and .pdf."""
+    from orchestration.report.build import LANGUAGES, write_report
+
+    if lang not in LANGUAGES:
+        _fail(f"--lang {lang}: choose one of {', '.join(LANGUAGES)}")
+    try:
+        months_between(month, month)
+    except CloseError as error:
+        _fail(str(error))
+    published = files().published
+    if not published.exists():
+        _fail(f"nothing is published yet: {published} does not exist")
+    if close_log.last_close(published, month) is None:
+        _fail(f"{month} is not closed in {published}: close it first")
+    with console.status(f"writing the report of {month} ..."):
+        written = write_report(published, month, lang)
+    console.print(f"wrote {written.html}")
+    if written.pdf:
+        console.print(f"wrote {written.pdf}")
+    else:
+        console.print("[yellow]note:[/] chromium is not installed: no PDF was printed")
+
+
+@app.command()
+def docs() -> None:
+    """Write the dbt docs of the published warehouse: dbt_project/target/docs/static_index.html."""
+    published = files().published
+    if not published.exists():
+        _fail(f"nothing is published yet: {published} does not exist")
+    # dbt opens its database for writing: it reads a copy, never the file readers use.
+    copy = files().build.with_name("docs.duckdb")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(published, copy)
+    target = DBT_PROJECT_DIR / "target" / "docs"
+    with console.status("generating the dbt docs ..."):
+        done = subprocess.run(
+            [str(Path(sys.executable).parent / "dbt"), "docs", "generate", "--static",
+             "--target-path", str(target), "--quiet"],
+            cwd=DBT_PROJECT_DIR, env={**os.environ, "KPI_BUILD_DB": str(copy)},
+            capture_output=True, text=True, check=False,
+        )
+    copy.unlink(missing_ok=True)
+    if done.returncode != 0:
+        _fail(f"dbt docs generate failed: {(done.stdout + done.stderr).strip()[-300:]}")
+    console.print(f"wrote {target / 'static_index.html'}")
 
 
 @app.command()

@@ -29,6 +29,7 @@ class CloseOutcome:
     published: bool
     reasons: list[str] = field(default_factory=list)
     load_report: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def reason(self) -> str:
@@ -145,11 +146,19 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
             tags={close_log.REOPEN_TAG: reopen_reason} if reopen_reason else None,
             run_config={"loggers": {"console": {"config": {"log_level": level}}}},
         )
-    outcome = CloseOutcome(month=month, published=result.success)
-    outcome.load_report = _load_report(
-        target.published if result.success else target.build, month
+    # Published once the publish step succeeded: the report after it cannot un-close a month.
+    published = any(
+        event.event_type == DagsterEventType.ASSET_MATERIALIZATION
+        and event.asset_key is not None
+        and event.asset_key.to_user_string() == "published_warehouse"
+        for event in result.all_events
     )
+    outcome = CloseOutcome(month=month, published=published)
+    outcome.load_report = _load_report(target.published if published else target.build, month)
     if result.success:
+        return outcome
+    if published:
+        outcome.notes.append("the leaders' report could not be written: see the close's log")
         return outcome
     for row in outcome.load_report:
         if row["status"] == "stopped":

@@ -7,6 +7,8 @@ from orchestration.assets.checks import expectation_checks
 from orchestration.assets.dbt import dbt_resource, kpi_dbt_assets
 from orchestration.assets.extract import extract_assets
 from orchestration.assets.publish import published_warehouse
+from orchestration.assets.report import leaders_report
+from orchestration.automation import landing_sensor, monthly_close_schedule
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 
@@ -18,9 +20,13 @@ monthly_close = define_asset_job(
 )
 
 defs = Definitions(
-    assets=[warehouse_build, *extract_assets(), kpi_dbt_assets, published_warehouse],
+    assets=[
+        warehouse_build, *extract_assets(), kpi_dbt_assets, published_warehouse, leaders_report,
+    ],
     asset_checks=expectation_checks(),
     jobs=[monthly_close],
+    schedules=[monthly_close_schedule(monthly_close)],
+    sensors=[landing_sensor(monthly_close)],
     resources={
         "warehouse": WarehouseResource(),
         "dbt": dbt_resource(),

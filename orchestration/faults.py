@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-POINTS = ("extract", "checks", "publish", "published")
+POINTS = ("extract", "checks:<suite>", "publish", "published")
 
 
 def pause_here(point: str) -> None:

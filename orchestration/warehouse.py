@@ -40,6 +40,11 @@ def files() -> WarehouseFiles:
     return WarehouseFiles(warehouse_dir())
 
 
+# DuckDB 1.5 is what the command-line package and the Node bindings of BI tools bundle today.
+STORAGE_VERSION = "v1.5.0"
+BUILD_ONLY_SCHEMAS = ("staging", "intermediate")
+
+
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
@@ -53,7 +58,12 @@ def prepare_build(target: WarehouseFiles, month: str) -> Path:
     target.build.parent.mkdir(parents=True, exist_ok=True)
     for leftover in (target.build, _wal(target.build)):
         leftover.unlink(missing_ok=True)
-    if target.published.exists():
+    if not target.published.exists():
+        # The first build fixes the file's storage format for good: one that the DuckDB inside
+        # BI tools, often older than ours, can open.
+        duckdb.connect(str(target.build),
+                       config={"storage_compatibility_version": STORAGE_VERSION}).close()
+    else:
         shutil.copyfile(target.published, target.build)
         con = duckdb.connect(str(target.build))
         try:
@@ -74,6 +84,10 @@ def publish(target: WarehouseFiles) -> Path:
     """Checkpoint the build, then put it in place of the published file in one rename."""
     con = duckdb.connect(str(target.build))
     try:
+        # Staging and intermediate views serve the build; readers get raw, catalogue, marts and
+        # audit. The next close's dbt build creates the views again.
+        for schema in BUILD_ONLY_SCHEMAS:
+            con.execute(f"drop schema if exists {schema} cascade")
         con.execute("checkpoint")
     finally:
         con.close()

@@ -46,13 +46,23 @@ def test_reopen_is_logged_with_its_reason_files_and_checks(closed_january: Path)
     expected_sha = hashlib.sha256(
         (FIXTURES / "landing_tasks" / "2026-01" / "nhiem_vu.csv").read_bytes()).hexdigest()
     assert (tasks["sha256"], tasks["rows_read"], tasks["rows_loaded"]) == (expected_sha, 13, 13)
-    checks = json.loads(rows[1][5])["dbt_build"]
-    assert checks.get("fail", 0) == 0 and checks.get("error", 0) == 0 and checks["pass"] > 0
+    checks = json.loads(rows[1][5])
+    dbt = checks["dbt_build"]
+    assert dbt.get("fail", 0) == 0 and dbt.get("error", 0) == 0 and dbt["pass"] > 0
+    # Each Great Expectations suite's result: fourteen exports and the close. The counts are
+    # the number of expectations each suite file declares (nhiem_vu: 4 not-null, 1 unique,
+    # 1 enum, 1 range, 3 date orders, 1 quarantine share).
+    suites = checks["expectations"]
+    assert len(suites) == 15
+    assert suites["nhiem_vu"] == "11/11 passed"
+    assert all(s.split("/")[0] == s.split("/")[1].split()[0] for s in suites.values())
+    assert checks["derived_again"] == []
 
     runner = CliRunner()
     status = runner.invoke(app, ["status"], env={"COLUMNS": "250"})
     assert status.exit_code == 0, status.output
     assert "corrected export of tasks" in status.output and "reopen" in status.output
+    assert "in 15 suites" in status.output
 
     # Rollback puts back, byte for byte, the file this reopen replaced.
     done = runner.invoke(app, ["rollback"])

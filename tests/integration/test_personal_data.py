@@ -9,7 +9,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import FIXTURES, query
+import duckdb
+
+from orchestration.paths import PROJECT_DIR
+from tests.conftest import FIXTURES
 
 CANARIES = ["canary", "001234567890", "004098765432", "006011122233", "008044455566",
             "010077788899", "0912345678", "Tổ 1, Phường Thục Phán"]
@@ -17,47 +20,70 @@ CANARIES = ["canary", "001234567890", "004098765432", "006011122233", "008044455
 NUMBERS = re.compile(r"(?<!\d)(\d{12}|\d{10}|\d{9})(?!\d)")
 
 
-def _text_columns(warehouse: Path) -> list[tuple[str, str, str]]:
-    return query(warehouse,
-                 "select table_schema, table_name, column_name from information_schema.columns "
-                 "where data_type in ('VARCHAR', 'JSON') and table_schema not in "
-                 "('information_schema', 'pg_catalog')")
+def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    return con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type in ('VARCHAR', 'JSON') and table_schema not in "
+        "('information_schema', 'pg_catalog')").fetchall()
 
 
 def test_no_canary_in_any_table_of_the_published_warehouse(kpi_warehouse: Path) -> None:
     assert "Canary" in (FIXTURES / "landing_kpi" / "2026-03" / "don_thu.csv").read_text(
         encoding="utf-8"), "the canary must be in the input for this test to mean anything"
     found = []
-    for schema, table, column in _text_columns(kpi_warehouse):
-        for canary in CANARIES:
-            hits = query(kpi_warehouse,
-                         f'select count(*) from "{schema}"."{table}" '
-                         f'where lower(cast("{column}" as varchar)) like $p',
-                         {"p": f"%{canary.lower()}%"})[0][0]
-            if hits:
-                found.append((schema, table, column, canary, hits))
+    con = duckdb.connect(str(kpi_warehouse), read_only=True)
+    try:
+        for schema, table, column in _text_columns(con):
+            for canary in CANARIES:
+                hits = con.execute(f'select count(*) from "{schema}"."{table}" '
+                                   f'where lower(cast("{column}" as varchar)) like $p',
+                                   {"p": f"%{canary.lower()}%"}).fetchone()[0]
+                if hits:
+                    found.append((schema, table, column, canary, hits))
+    finally:
+        con.close()
     assert found == []
 
 
 def test_no_id_or_phone_number_outside_code_columns(kpi_warehouse: Path) -> None:
     found = []
-    for schema, table, column in _text_columns(kpi_warehouse):
-        # Keys, hashes and checksums are hexadecimal codes, not numbers of people.
-        if column.endswith(("_key", "_hash", "_sha256")) or column in ("files", "checks"):
-            continue
-        values = query(kpi_warehouse,
-                       f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" '
-                       f'where regexp_matches(cast("{column}" as varchar), $p)',
-                       {"p": r"\d{9}"})
-        found += [(schema, table, column, v[0]) for v in values if NUMBERS.search(v[0] or "")]
+    con = duckdb.connect(str(kpi_warehouse), read_only=True)
+    try:
+        for schema, table, column in _text_columns(con):
+            # Keys, hashes and checksums are hexadecimal codes, not numbers of people.
+            if column.endswith(("_key", "_hash", "_sha256")) or column in ("files", "checks"):
+                continue
+            values = con.execute(
+                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" '
+                f'where regexp_matches(cast("{column}" as varchar), $p)',
+                {"p": r"\d{9}"}).fetchall()
+            found += [(schema, table, column, v[0]) for v in values if NUMBERS.search(v[0] or "")]
+    finally:
+        con.close()
     assert found == []
 
 
 def test_no_canary_in_the_close_files_beside_the_warehouse(kpi_warehouse: Path) -> None:
-    leaks = []
-    for path in kpi_warehouse.parent.rglob("*"):
-        if not path.is_file() or path.suffix in (".duckdb", ".wal"):
-            continue
-        text = path.read_bytes().decode("utf-8", errors="replace").lower()
-        leaks += [(path.name, c) for c in CANARIES if c.lower() in text]
+    """Close logs, Great Expectations results and dbt's own logs and artifacts."""
+    suite_results = kpi_warehouse.parent / "checks" / "2026-03"
+    assert (suite_results / "don_thu.json").exists(), "the petitions suite must have run"
+    folders = [kpi_warehouse.parent, PROJECT_DIR / "dbt_project" / "logs",
+               PROJECT_DIR / "dbt_project" / "target" / "close"]
+    leaks, scanned = [], 0
+    for folder in folders:
+        for path in folder.rglob("*"):
+            if not path.is_file() or path.suffix in (".duckdb", ".wal"):
+                continue
+            scanned += 1
+            text = path.read_bytes().decode("utf-8", errors="replace").lower()
+            leaks += [(path.name, c) for c in CANARIES if c.lower() in text]
+    assert scanned > 15
     assert leaks == []
+
+
+def test_no_id_or_phone_number_in_the_great_expectations_results(kpi_warehouse: Path) -> None:
+    results = sorted((kpi_warehouse.parent / "checks").rglob("*.json"))
+    assert len(results) == 30  # fifteen suites, two months
+    found = [(p.name, m) for p in results
+             for m in NUMBERS.findall(p.read_text(encoding="utf-8"))]
+    assert found == []

@@ -53,38 +53,62 @@ def test_blocked_close_exits_non_zero_with_one_line_and_leaves_the_file_untouche
                  ) == [("2026-01-01",)]
 
 
-def test_killed_close_leaves_the_published_file_byte_identical(
-    january_published: Path, workspace: Path,
-) -> None:
-    before = _sha(january_published)
+def _kill_close_at(point: str, workspace: Path) -> None:
+    """Start `kpi close 2026-02` in its own process group, wait until it reaches `point`, and
+    kill it and everything it started (dbt included) with SIGKILL."""
+    marker = workspace / "paused"
+    marker.unlink(missing_ok=True)
     log = workspace / "warehouse" / "build" / "close-2026-02.log"
-    process = subprocess.Popen(_kpi("close", "2026-02"), env=os.environ.copy(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    log.unlink(missing_ok=True)
+    env = {**os.environ, "KPI_PAUSE_AT": point, "KPI_PAUSE_MARKER": str(marker)}
+    process = subprocess.Popen(_kpi("close", "2026-02"), env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def reached() -> bool:
+        if point == "dbt":  # dbt runs in a subprocess: its log says when it is building
+            return log.exists() and " START " in log.read_text(encoding="utf-8",
+                                                               errors="replace")
+        return marker.exists()
+
     try:
-        # Wait until dbt is building the month, then kill the close and everything it started.
         deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            if log.exists() and " START " in log.read_text(encoding="utf-8", errors="replace"):
-                break
+        while not reached():
             if process.poll() is not None:
-                pytest.fail("the close ended before dbt started")
-            time.sleep(0.2)
-        else:
-            pytest.fail("dbt never started")
+                pytest.fail(f"the close ended before reaching {point}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the close never reached {point}")
+            time.sleep(0.1)
         os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=60)
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert _sha(january_published) == before
-    assert not january_published.with_name("kpi.duckdb.wal").exists()
+
+
+def _months(path: Path) -> list[tuple[str]]:
+    return query(path, "select distinct strftime(month_date, '%Y-%m') "
+                       "from marts.fct_task_snapshot order by 1")
+
+
+def test_a_close_killed_at_any_step_leaves_the_old_or_the_new_warehouse(
+    january_published: Path, workspace: Path,
+) -> None:
+    before = _sha(january_published)
+    wal = january_published.with_name("kpi.duckdb.wal")
+    # Killed anywhere before the rename: the published file is the old one, byte for byte.
+    for point in ("extract", "dbt", "checks:close", "publish"):
+        _kill_close_at(point, workspace)
+        assert _sha(january_published) == before, point
+        assert not wal.exists(), point
+        assert _months(january_published) == [("2026-01",)], point
+    # Killed just after the rename: the new one, complete, with its close logged.
+    _kill_close_at("published", workspace)
+    assert not wal.exists()
+    assert _months(january_published) == [("2026-01",), ("2026-02",)]
     assert query(january_published,
-                 "select count(*) from marts.fct_task_snapshot") == [(13,)]
-    # The next close starts from the published file again and completes.
-    assert run_close("2026-02").published
-    assert query(january_published,
-                 "select count(distinct month_date) from marts.fct_task_snapshot") == [(2,)]
+                 "select strftime(month_date, '%Y-%m') from audit.close_log order by 1"
+                 ) == [("2026-01",), ("2026-02",)]
+    assert _sha(workspace / "warehouse" / "kpi.previous.duckdb") == before
 
 
 def test_a_month_missing_files_is_refused_before_anything_is_built(

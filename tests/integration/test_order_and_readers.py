@@ -1,0 +1,119 @@
+"""Months closed in any order give the same marts, and readers (analysts, BI tools) never see
+an error or half a month while a close publishes.
+
+March of tests/fixtures/landing_kpi is closed before February; the session's warehouse closed
+them in calendar order. While February closes (and March is derived again after it), a reader
+in another process keeps one read-only connection open, opens a fresh one for every query, and
+reads through SQLAlchemy with duckdb-engine as BI tools do.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.close import run_close
+from tests.conftest import close_zone
+
+# An analyst's loop: one connection held for the whole close, one fresh per query. Each round
+# notes which months the marts hold, and whether every mart and the close log agree on them.
+READER = """
+import json, sys, time
+from pathlib import Path
+import duckdb
+
+import sqlalchemy
+from sqlalchemy.pool import NullPool
+
+path, stop = sys.argv[1], Path(sys.argv[2])
+# The way BI tools connect: SQLAlchemy and duckdb-engine, read-only, a connection per query.
+engine = sqlalchemy.create_engine(f"duckdb:///{path}", connect_args={"read_only": True},
+                                  poolclass=NullPool)
+MONTHS = "select distinct strftime(month_date, '%Y-%m') from marts.{} order by 1"
+TABLES = ["mart_indicator_values", "mart_pillar_scores", "mart_task_progress",
+          "mart_leader_board", "mart_red_warning_summary"]
+held = duckdb.connect(path, read_only=True)
+rounds, errors, states = 0, [], set()
+while not stop.exists():
+    for con, fresh in ((held, False), (duckdb.connect(path, read_only=True), True)):
+        try:
+            seen = {t: tuple(r[0] for r in con.execute(MONTHS.format(t)).fetchall())
+                    for t in TABLES}
+            logged = tuple(r[0] for r in con.execute(
+                "select distinct strftime(month_date, '%Y-%m') from audit.close_log "
+                "order by 1").fetchall())
+            if len(set(seen.values())) != 1 or seen[TABLES[0]] != logged:
+                errors.append(f"half a month: {seen} logged {logged}")
+            states.add(logged)
+        except Exception as error:
+            errors.append(f"{type(error).__name__}: {error}")
+        finally:
+            if fresh:
+                con.close()
+    try:
+        with engine.connect() as bi:
+            bi.execute(sqlalchemy.text(
+                "select unit_code, overall_score from marts.mart_leader_board")).fetchall()
+    except Exception as error:
+        errors.append(f"BI {type(error).__name__}: {error}")
+    rounds += 1
+    time.sleep(0.05)
+print(json.dumps({"rounds": rounds, "errors": errors, "states": sorted(states)}))
+"""
+
+
+def _tables(path: Path) -> list[str]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return [r[0] for r in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts' order by 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_months_closed_out_of_order_give_the_same_marts_and_readers_see_no_error(
+    kpi_warehouse: Path, tmp_path: Path,
+) -> None:
+    march_first = close_zone(tmp_path / "out_of_order", "landing_kpi", ["2026-03"])
+    stop = tmp_path / "stop-reader"
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(march_first), str(stop)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("KPI_LANDING_DIR", str(tmp_path / "out_of_order" / "landing"))
+            patch.setenv("KPI_WAREHOUSE_DIR", str(march_first.parent))
+            patch.setenv("KPI_PII_SALT", "test-salt")
+            outcome = run_close("2026-02")
+        assert outcome.published, outcome.reason
+        time.sleep(1)
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=120)
+    report = json.loads(out)
+    assert report["errors"] == [], err
+    assert report["rounds"] > 20
+    # Before the publish the reader saw March alone, after it both months: nothing between.
+    assert set(map(tuple, report["states"])) == {("2026-03",), ("2026-02", "2026-03")}
+
+    # The marts are the same, table by table and row by row, as closing in calendar order.
+    tables = _tables(kpi_warehouse)
+    assert tables == _tables(march_first)
+    con = duckdb.connect()
+    con.execute(f"attach '{kpi_warehouse}' as in_order (read_only)")
+    con.execute(f"attach '{march_first}' as out_of_order (read_only)")
+    for table in tables:
+        differ = con.execute(
+            f"select count(*) from ((select * from in_order.marts.{table} "
+            f"except all select * from out_of_order.marts.{table}) union all "
+            f"(select * from out_of_order.marts.{table} "
+            f"except all select * from in_order.marts.{table}))"
+        ).fetchone()[0]
+        assert differ == 0, table
