@@ -13,6 +13,7 @@ from typing import Annotated
 import duckdb
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from orchestration import close_log
@@ -132,19 +133,55 @@ def close(
             month_list = months_between(first, last)
         else:
             raise CloseError("give a MONTH (e.g. 2026-03) or --from 2026-01 --to 2026-06")
-        for current in month_list:
-            console.print(f"closing {current} ...")
-            outcome = run_close(current, verbose=verbose,
-                                reopen_reason=reason.strip() if reopen and reason else None)
-            _print_load_report(outcome)
-            if not outcome.published:
-                _fail(f"close of {current} blocked: {outcome.reason}")
-            console.print(f"[green]{current} closed and published[/] to {files().published}")
-            for note in outcome.notes:
-                console.print(f"[yellow]note:[/] {note}")
-            _print_task_view(current, per_unit=current == month_list[-1])
+        closed: list[CloseOutcome] = []
+        progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                            TextColumn("{task.completed}/{task.total} months"),
+                            TimeElapsedColumn(), console=console, transient=True,
+                            disable=verbose)
+        with progress:
+            overall = progress.add_task("closing", total=len(month_list))
+            for current in month_list:
+                progress.update(overall, description=f"closing {current}: extract, checks, "
+                                                     "dbt, publish, report")
+                outcome = run_close(current, verbose=verbose,
+                                    reopen_reason=reason.strip() if reopen and reason else None)
+                progress.console.print(f"closing {current} ...")
+                _print_load_report(outcome)
+                if not outcome.published:
+                    _fail(f"close of {current} blocked: {outcome.reason}")
+                progress.console.print(
+                    f"[green]{current} closed and published[/] to {files().published}")
+                for note in outcome.notes:
+                    progress.console.print(f"[yellow]note:[/] {note}")
+                _print_task_view(current, per_unit=current == month_list[-1])
+                closed.append(outcome)
+                progress.advance(overall)
+        _print_summary(closed)
     except CloseError as error:
         _fail(str(error))
+
+
+def _print_summary(closed: list[CloseOutcome]) -> None:
+    """One line per closed month: what was read, what was held back, what fired."""
+    con = duckdb.connect(str(files().published), read_only=True)
+    try:
+        table = Table(title="Summary", title_justify="left")
+        for name in ("month", "rows read", "quarantined", "red warnings", "watch", "report"):
+            table.add_column(name, justify="left" if name in ("month", "report") else "right")
+        for outcome in closed:
+            red, watch = con.execute(
+                "select coalesce(sum(red_records), 0), coalesce(sum(watch_records), 0) "
+                "from marts.mart_red_warning_summary "
+                "where entity_type = 'province' and month_date = $m",
+                {"m": f"{outcome.month}-01"}).fetchone()
+            report = files().root / "reports" / f"{outcome.month}.html"
+            table.add_row(
+                outcome.month, f"{sum(r['rows_read'] for r in outcome.load_report):,}",
+                f"{sum(r['rows_quarantined'] for r in outcome.load_report):,}",
+                f"{red:,}", f"{watch:,}", str(report) if report.exists() else "not written")
+    finally:
+        con.close()
+    console.print(table)
 
 
 @app.command()

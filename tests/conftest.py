@@ -67,3 +67,18 @@ def close_zone(root: Path, zone: str, months: list[str]) -> Path:
 def kpi_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """February and March of tests/fixtures/landing_kpi closed for real, once per session."""
     return close_zone(tmp_path_factory.mktemp("kpi"), "landing_kpi", ["2026-02", "2026-03"])
+
+
+@pytest.fixture(scope="session")
+def january_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """January of tests/fixtures/landing_tasks closed for real once; tests start from copies."""
+    return close_zone(tmp_path_factory.mktemp("january"), "landing_tasks", ["2026-01"]).parent
+
+
+@pytest.fixture
+def january_published(january_template: Path, workspace: Path) -> Path:
+    """January published in this test's workspace, with January and February landed."""
+    shutil.copytree(january_template, workspace / "warehouse", dirs_exist_ok=True)
+    for month in ("2026-01", "2026-02"):
+        shutil.copytree(FIXTURES / "landing_tasks" / month, workspace / "landing" / month)
+    return workspace / "warehouse" / "kpi.duckdb"

@@ -1,8 +1,11 @@
 """Publish: the checked build replaces the published warehouse in one atomic step."""
 
 import json
+from pathlib import Path
+from typing import Any
 
-from dagster import AssetExecutionContext, MaterializeResult, asset
+import duckdb
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration import close_log
 from orchestration.assets.dbt import CLOSE_TARGET_DIR, kpi_dbt_assets, later_closed_months
@@ -39,6 +42,32 @@ def published_warehouse(
                      context.run.tags.get(close_log.REOPEN_TAG),
                      {"dbt_build": statuses, "expectations": expectations,
                       "derived_again": later_closed_months(target.build, context.partition_key)})
+    summary = _summary(target.build, context.partition_key)
     path = publish(target)
     context.log.info(f"published {context.partition_key} to {path}")
-    return MaterializeResult(metadata={"path": str(path), "bytes": path.stat().st_size})
+    return MaterializeResult(metadata={
+        "path": str(path), "bytes": path.stat().st_size, **summary,
+        "dbt_build": ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())),
+        "expectations": MetadataValue.md(
+            "\n".join(f"- {suite}: {result}" for suite, result in expectations.items())),
+    })
+
+
+def _summary(build: Path, month: str) -> dict[str, Any]:
+    """What the close read and the red warnings it found: the UI tells how the close went."""
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        read, loaded, quarantined = con.execute(
+            "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "
+            "from raw.load_report where _month = $m", {"m": f"{month}-01"}).fetchone()
+        warnings = con.execute(
+            "select warning_code, red_records, watch_records "
+            "from marts.mart_red_warning_summary "
+            "where entity_type = 'province' and month_date = $m order by red_records desc",
+            {"m": f"{month}-01"}).fetchall()
+    finally:
+        con.close()
+    table = "| warning | red | watch |\n|---|---|---|\n" + "\n".join(
+        f"| {code} | {red} | {watch} |" for code, red, watch in warnings)
+    return {"rows_read": int(read or 0), "rows_loaded": int(loaded or 0),
+            "rows_quarantined": int(quarantined or 0), "red_warnings": MetadataValue.md(table)}

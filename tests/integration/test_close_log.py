@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,10 +16,8 @@ from tests.conftest import FIXTURES, query
 
 
 @pytest.fixture
-def closed_january(workspace: Path) -> Path:
-    shutil.copytree(FIXTURES / "landing_tasks" / "2026-01", workspace / "landing" / "2026-01")
-    assert run_close("2026-01").published
-    return workspace / "warehouse" / "kpi.duckdb"
+def closed_january(january_published: Path) -> Path:
+    return january_published
 
 
 def test_closing_a_closed_month_is_refused_without_a_reason(closed_january: Path) -> None:

@@ -1,7 +1,7 @@
 """The gate: a failing expectation, a failing dbt test and a check that raises each block the
 close, say why in one line, and leave the published warehouse as it was.
 
-January of tests/fixtures/landing_tasks is closed once for the module; each test copies that
+January of tests/fixtures/landing_tasks is closed once for the session; each test copies that
 published warehouse, breaks February in one way and closes it for real (Dagster, dbt, Great
 Expectations).
 """
@@ -16,23 +16,15 @@ import pytest
 
 from orchestration.close import run_close
 from orchestration.simulate.excel import ReportSheet, write_report_workbook
-from tests.conftest import FIXTURES, close_zone, query
+from tests.conftest import FIXTURES, query
 from tests.fixtures.make_workbooks import BOTTLENECK_HEADERS, CLEARANCE_HEADERS
 
 FEBRUARY = "2026-02"
 
 
-@pytest.fixture(scope="module")
-def january(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return close_zone(tmp_path_factory.mktemp("gate"), "landing_tasks", ["2026-01"]).parent
-
-
 @pytest.fixture
-def published(january: Path, workspace: Path) -> Path:
-    """January published in this test's workspace, February landed and ready to break."""
-    shutil.copytree(january, workspace / "warehouse", dirs_exist_ok=True)
-    shutil.copytree(FIXTURES / "landing_tasks" / FEBRUARY, workspace / "landing" / FEBRUARY)
-    return workspace / "warehouse" / "kpi.duckdb"
+def published(january_published: Path) -> Path:
+    return january_published
 
 
 def _sha(path: Path) -> str:

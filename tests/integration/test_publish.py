@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.close import run_close
-from tests.conftest import FIXTURES, query
+from tests.conftest import query
 
 
 def _sha(path: Path) -> str:
@@ -23,14 +22,6 @@ def _sha(path: Path) -> str:
 
 def _kpi(*args: str) -> list[str]:
     return [sys.executable, "-m", "orchestration.cli", *args]
-
-
-@pytest.fixture
-def january_published(workspace: Path) -> Path:
-    for month in ("2026-01", "2026-02"):
-        shutil.copytree(FIXTURES / "landing_tasks" / month, workspace / "landing" / month)
-    assert run_close("2026-01").published
-    return workspace / "warehouse" / "kpi.duckdb"
 
 
 def test_blocked_close_exits_non_zero_with_one_line_and_leaves_the_file_untouched(
