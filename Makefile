@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint clean chromium
+.PHONY: demo test lint clean chromium bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,11 +27,16 @@ demo: $(VENV)/.installed chromium
 
 ## Lint Python and SQL, then run the whole test suite.
 test: $(VENV)/.installed chromium lint
+	$(BIN)/python -c "import orchestration.assets.dbt"  # parse dbt once, before the workers
 	$(BIN)/pytest
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	KPI_BUILD_DB=$(CURDIR)/warehouse/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models
+
+## Time a province close stage by stage against DuckDB-only and pandas references.
+bench: $(VENV)/.installed chromium
+	$(BIN)/python bench/close.py --scale province --months 12
 
 clean:
 	rm -rf warehouse/kpi*.duckdb warehouse/build sources/landing dbt_project/target

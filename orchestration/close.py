@@ -30,6 +30,8 @@ class CloseOutcome:
     reasons: list[str] = field(default_factory=list)
     load_report: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Wall time of each step of the run, by Dagster step key (the benchmark groups them).
+    steps: dict[str, float] = field(default_factory=dict)
 
     @property
     def reason(self) -> str:
@@ -52,9 +54,9 @@ def months_between(first: str, last: str) -> list[str]:
 
 def _dbt_failures() -> list[str]:
     """Failing dbt tests and models of the last dbt invocation, from its run results."""
-    from orchestration.assets.dbt import CLOSE_TARGET_DIR
+    from orchestration.assets.dbt import close_target_dir
 
-    results = CLOSE_TARGET_DIR / "run_results.json"
+    results = close_target_dir() / "run_results.json"
     if not results.exists():
         return []
     data = json.loads(results.read_text(encoding="utf-8"))
@@ -102,6 +104,22 @@ def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
         con.close()
 
 
+def _step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall time of each step, from the run's event log (events carry no time themselves)."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type == DagsterEventType.STEP_START:
+            started[event.step_key] = entry.timestamp
+        elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            seconds[event.step_key] = entry.timestamp - started.get(event.step_key,
+                                                                     entry.timestamp)
+    return seconds
+
+
 def run_close(month: str, verbose: bool = False, reopen_reason: str | None = None
               ) -> CloseOutcome:
     """Close one month: the `monthly_close` job of the code location, run in this process."""
@@ -136,12 +154,13 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     target.build.parent.mkdir(parents=True, exist_ok=True)
     log_path = target.build.parent / f"close-{month}.log"
     # dbt's own output goes to the close's log file unless the operator asked to see it.
+    instance = DagsterInstance.ephemeral()
     with log_path.open("w", encoding="utf-8") as log, (
         contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log)
     ):
         result = job.execute_in_process(
             partition_key=month,
-            instance=DagsterInstance.ephemeral(),
+            instance=instance,
             raise_on_error=False,
             tags={close_log.REOPEN_TAG: reopen_reason} if reopen_reason else None,
             run_config={"loggers": {"console": {"config": {"log_level": level}}}},
@@ -153,7 +172,8 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
         and event.asset_key.to_user_string() == "published_warehouse"
         for event in result.all_events
     )
-    outcome = CloseOutcome(month=month, published=published)
+    outcome = CloseOutcome(month=month, published=published,
+                           steps=_step_seconds(instance, result.run_id))
     outcome.load_report = _load_report(target.published if published else target.build, month)
     if result.success:
         return outcome

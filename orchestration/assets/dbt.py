@@ -14,10 +14,17 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from orchestration.partitions import monthly_partitions
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.resources import WarehouseResource
+from orchestration.warehouse import files as warehouse_files
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-# Every close writes dbt's artifacts to one place, where the close reads what failed.
-CLOSE_TARGET_DIR = DBT_PROJECT_DIR / "target" / "close"
+
+
+def close_target_dir(warehouse: WarehouseResource | None = None) -> Path:
+    """Where a close writes dbt's artifacts and reads what failed: beside its build file, so
+    that two warehouses closing at once never share them."""
+    files = warehouse.files() if warehouse else warehouse_files()
+    return files.build.parent / "dbt"
+
 # The dbt installed beside this interpreter, so the close works without an activated venv.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
@@ -55,9 +62,10 @@ def kpi_dbt_assets(
     os.environ["KPI_BUILD_DB"] = str(warehouse.files().build)
     variables = json.dumps({"close_month": context.partition_key})
     # A stale result of an earlier close must never be read as this close's failures.
-    (CLOSE_TARGET_DIR / "run_results.json").unlink(missing_ok=True)
+    target = close_target_dir(warehouse)
+    (target / "run_results.json").unlink(missing_ok=True)
     yield from dbt.cli(
-        ["build", "--vars", variables], context=context, target_path=CLOSE_TARGET_DIR
+        ["build", "--vars", variables], context=context, target_path=target
     ).stream()
     # Months closed after this one compared themselves with what this close replaced: derive
     # them again, oldest first, so closing months in any order gives the same marts.
@@ -66,7 +74,7 @@ def kpi_dbt_assets(
         dbt.cli(
             ["build", "--vars", json.dumps({"close_month": later})],
             manifest=dbt_project.manifest_path,
-            target_path=CLOSE_TARGET_DIR / "later",
+            target_path=target / "later",
         ).wait()
 
 

@@ -8,7 +8,7 @@ import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration import close_log
-from orchestration.assets.dbt import CLOSE_TARGET_DIR, kpi_dbt_assets, later_closed_months
+from orchestration.assets.dbt import close_target_dir, kpi_dbt_assets, later_closed_months
 from orchestration.checks.suites import results_dir
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
@@ -30,7 +30,8 @@ def published_warehouse(
     Reached only when extract and every dbt model and test of the month succeeded.
     """
     target = warehouse.files()
-    results = json.loads((CLOSE_TARGET_DIR / "run_results.json").read_text(encoding="utf-8"))
+    run_results = close_target_dir(warehouse) / "run_results.json"
+    results = json.loads(run_results.read_text(encoding="utf-8"))
     statuses: dict[str, int] = {}
     for result in results.get("results", []):
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1

@@ -14,6 +14,9 @@ from orchestration.cli import app
 from orchestration.close import CloseError, run_close
 from tests.conftest import FIXTURES, query
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("january")
+
 
 @pytest.fixture
 def closed_january(january_published: Path) -> Path:

@@ -14,6 +14,9 @@ import pytest
 from orchestration.close import run_close
 from tests.conftest import close_zone, query
 
+# Its module fixture closes once: its tests stay on one test worker.
+pytestmark = pytest.mark.xdist_group("tasks")
+
 # task -> (class, days overdue) at each cut-off, from the README's derivation.
 JANUARY = {
     "T01": ("done_on_time", 0), "T02": ("done_late", 0), "T03": ("on_track", 0),

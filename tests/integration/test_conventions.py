@@ -15,6 +15,9 @@ import pytest
 
 from orchestration.paths import DBT_PROJECT_DIR, PROJECT_DIR
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("kpi")
+
 BIN = Path(sys.executable).parent
 
 

@@ -19,6 +19,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from orchestration.paths import PROJECT_DIR
 from orchestration.report.build import CHROMIUM_FLAGS, chromium
 
+# Its module fixture starts one webserver: its tests stay on one test worker.
+pytestmark = pytest.mark.xdist_group("ui")
+
 
 def _free_port() -> int:
     with socket.socket() as s:

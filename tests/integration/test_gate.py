@@ -19,6 +19,9 @@ from orchestration.simulate.excel import ReportSheet, write_report_workbook
 from tests.conftest import FIXTURES, query
 from tests.fixtures.make_workbooks import BOTTLENECK_HEADERS, CLEARANCE_HEADERS
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("january")
+
 FEBRUARY = "2026-02"
 
 

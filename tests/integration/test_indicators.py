@@ -14,6 +14,9 @@ import pytest
 from orchestration.paths import DBT_PROJECT_DIR
 from tests.conftest import query
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("kpi")
+
 NA = None
 # indicator -> entity -> (numerator, denominator, score), from the README's table.
 MARCH_VALUES: dict[str, dict[str, tuple[float, float, float] | None]] = {

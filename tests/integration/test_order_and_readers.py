@@ -21,6 +21,9 @@ import pytest
 from orchestration.close import run_close
 from tests.conftest import close_zone
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("kpi")
+
 # An analyst's loop, in one of two ways: one connection held for the whole close ("held"), or
 # a fresh one per query ("fresh"). Each round notes which months the marts hold, and whether
 # every mart and the close log agree on them. (Within one process DuckDB shares one open

@@ -10,9 +10,13 @@ import re
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from orchestration.paths import PROJECT_DIR
 from tests.conftest import FIXTURES
+
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("kpi")
 
 CANARIES = ["canary", "001234567890", "004098765432", "006011122233", "008044455566",
             "010077788899", "0912345678", "Tổ 1, Phường Thục Phán"]
@@ -67,8 +71,9 @@ def test_no_canary_in_the_close_files_beside_the_warehouse(kpi_warehouse: Path) 
     """Close logs, Great Expectations results and dbt's own logs and artifacts."""
     suite_results = kpi_warehouse.parent / "checks" / "2026-03"
     assert (suite_results / "don_thu.json").exists(), "the petitions suite must have run"
-    folders = [kpi_warehouse.parent, PROJECT_DIR / "dbt_project" / "logs",
-               PROJECT_DIR / "dbt_project" / "target" / "close"]
+    # dbt's artifacts of each close are under the warehouse folder (build/dbt/).
+    assert (kpi_warehouse.parent / "build" / "dbt" / "run_results.json").exists()
+    folders = [kpi_warehouse.parent, PROJECT_DIR / "dbt_project" / "logs"]
     leaks, scanned = [], 0
     for folder in folders:
         for path in folder.rglob("*"):

@@ -15,6 +15,9 @@ import pytest
 from orchestration.close import run_close
 from tests.conftest import query
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("january")
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()

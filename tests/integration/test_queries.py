@@ -15,6 +15,9 @@ import pytest
 
 from orchestration.paths import PROJECT_DIR
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("kpi")
+
 MARCH = dt.date(2026, 3, 1)
 
 

@@ -16,6 +16,9 @@ from playwright.sync_api import sync_playwright
 from orchestration.report.build import CHROMIUM_FLAGS, chromium, write_report
 from tests.conftest import query
 
+# Shares the session's closed warehouse: kept on one test worker.
+pytestmark = pytest.mark.xdist_group("kpi")
+
 
 class Figures(HTMLParser):
     """Text of every element carrying a data-* attribute, keyed by its attributes."""

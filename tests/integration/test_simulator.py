@@ -14,6 +14,10 @@ from orchestration.contracts import load_contracts
 from orchestration.simulate.province import simulate_landing_zone
 from tests.conftest import query
 
+# Its module fixture closes once: its tests stay on one test worker.
+pytestmark = pytest.mark.xdist_group("simulator")
+
+
 MONTHS = ["2026-01", "2026-02"]
 
 

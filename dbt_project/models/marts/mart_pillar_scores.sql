@@ -80,12 +80,17 @@ pillar_level as (
         values_of_month.entity_code,
         values_of_month.pillar_code,
         pillars.weight as pillar_weight,
-        sum(values_of_month.score * values_of_month.indicator_weight)
-        / nullif(sum(
-            case
-                when values_of_month.is_applicable then values_of_month.indicator_weight
-            end
-        ), 0) as pillar_score
+        -- Rounded far below what anyone reads, so that the order rows are summed in (which
+        -- differs when months are closed in another order) never changes a published digit.
+        round(
+            sum(values_of_month.score * values_of_month.indicator_weight)
+            / nullif(sum(
+                case
+                    when values_of_month.is_applicable then values_of_month.indicator_weight
+                end
+            ), 0),
+            9
+        ) as pillar_score
 
     from values_of_month
     inner join pillars
@@ -106,9 +111,11 @@ entity_level as (
         max(case when pillar_code = 'P1' then pillar_score end) as pillar_1_score,
         max(case when pillar_code = 'P2' then pillar_score end) as pillar_2_score,
         max(case when pillar_code = 'P3' then pillar_score end) as pillar_3_score,
-        sum(pillar_score * pillar_weight)
-        / nullif(sum(case when pillar_score is not null then pillar_weight end), 0)
-            as overall_score
+        round(
+            sum(pillar_score * pillar_weight)
+            / nullif(sum(case when pillar_score is not null then pillar_weight end), 0),
+            9
+        ) as overall_score
 
     from pillar_level
     group by entity_type, entity_code
