@@ -37,7 +37,7 @@ def _fail(message: str) -> None:
 def simulate(
     months: Annotated[str, typer.Option(help="Months to write, FIRST..LAST, e.g. 2026-01..2026-06")]
     = "2026-01..2026-06",
-    scale: Annotated[str, typer.Option(help="province")] = "province",
+    scale: Annotated[str, typer.Option(help="province, national or tiny")] = "province",
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
     out: Annotated[Path, typer.Option(help="Landing zone to write into.")] = Path(
         "sources/landing"),
@@ -77,6 +77,10 @@ def _print_load_report(outcome: CloseOutcome) -> None:
             console.print(f"[yellow]note:[/] {row['file']} ({row['export']}) has no data rows")
 
 
+# The terminal shows the units with the most stuck tasks; the marts and the report hold all.
+TASK_VIEW_UNITS = 30
+
+
 def _print_task_view(month: str, per_unit: bool) -> None:
     con = duckdb.connect(str(files().published), read_only=True)
     try:
@@ -101,10 +105,14 @@ def _print_task_view(month: str, per_unit: bool) -> None:
     table = Table(title=f"Task view at the cut-off of {month}", title_justify="left")
     for name in ("unit", "tasks", "moving forward", "slow", "stuck", "paused"):
         table.add_column(name, justify="left" if name == "unit" else "right")
-    for kind, name, *counts in rows if per_unit else rows[:1]:
+    shown = rows[:TASK_VIEW_UNITS + 1] if per_unit else rows[:1]
+    for kind, name, *counts in shown:
         style = "bold" if kind == "province" else None
         table.add_row(name, *(f"{c:,}" for c in counts), style=style)
     console.print(table)
+    if len(rows) > len(shown) and per_unit:
+        console.print(f"... and {len(rows) - len(shown):,} more units, fewer stuck: "
+                      "query marts.mart_task_progress or open the report")
     console.print(f"R1 tasks more than 30 days overdue: [bold red]{red}[/] red, {watch} watch")
 
 

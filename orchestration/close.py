@@ -30,8 +30,9 @@ class CloseOutcome:
     reasons: list[str] = field(default_factory=list)
     load_report: list[dict[str, Any]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-    # Wall time of each step of the run, by Dagster step key (the benchmark groups them).
-    steps: dict[str, float] = field(default_factory=dict)
+    # When each step of the run started and ended (epoch seconds), by Dagster step key: the
+    # benchmark groups them into stages and reads their memory from the same spans.
+    steps: dict[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def reason(self) -> str:
@@ -104,10 +105,10 @@ def _load_report(path: Path, month: str) -> list[dict[str, Any]]:
         con.close()
 
 
-def _step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
-    """Wall time of each step, from the run's event log (events carry no time themselves)."""
+def _step_spans(instance: DagsterInstance, run_id: str) -> dict[str, tuple[float, float]]:
+    """Start and end of each step, from the run's event log (events carry no time themselves)."""
     started: dict[str, float] = {}
-    seconds: dict[str, float] = {}
+    spans: dict[str, tuple[float, float]] = {}
     for entry in instance.all_logs(run_id):
         event = entry.dagster_event
         if event is None or event.step_key is None:
@@ -115,9 +116,9 @@ def _step_seconds(instance: DagsterInstance, run_id: str) -> dict[str, float]:
         if event.event_type == DagsterEventType.STEP_START:
             started[event.step_key] = entry.timestamp
         elif event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-            seconds[event.step_key] = entry.timestamp - started.get(event.step_key,
-                                                                     entry.timestamp)
-    return seconds
+            spans[event.step_key] = (started.get(event.step_key, entry.timestamp),
+                                     entry.timestamp)
+    return spans
 
 
 def run_close(month: str, verbose: bool = False, reopen_reason: str | None = None
@@ -173,7 +174,7 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
         for event in result.all_events
     )
     outcome = CloseOutcome(month=month, published=published,
-                           steps=_step_seconds(instance, result.run_id))
+                           steps=_step_spans(instance, result.run_id))
     outcome.load_report = _load_report(target.published if published else target.build, month)
     if result.success:
         return outcome

@@ -30,6 +30,10 @@ LANGUAGES = ("vi", "en")
 WARNINGS = [f"R{n}" for n in range(1, 9)]
 # How many records are listed under each warning; the rest are counted.
 RECORDS_SHOWN = 8
+# A printed report stays a size a leader can read: past this many units (a province has about
+# seventy) its board keeps the best and the worst half and the units with most stuck tasks;
+# the HTML beside it keeps every unit and every unit's page.
+PRINTED_UNITS = 150
 GRADE_COLOURS = {"excellent": "#1b7f3b", "good": "#4c9a2a", "completed": "#c98a00",
                  "not_completed": "#b3261e", None: "#8a8a8a"}
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -183,21 +187,31 @@ def gather(path: Path, month: str, lang: str) -> dict[str, Any]:
     }
 
 
-def sparkline(points: list[tuple[dt.date, float | None]]) -> str:
-    """A small line of the last months' overall score, as inline SVG."""
+def sparklines(history: dict[str, list[tuple[dt.date, float | None]]],
+               codes: list[str]) -> dict[str, str]:
+    """A small line of the last months' overall score for each unit, as inline SVG.
+
+    One figure is drawn once and its line moved from unit to unit: building a figure per unit
+    costs more than the drawing, and a national board has thousands of units."""
     import matplotlib
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
-    values = [v for _, v in points if v is not None]
     figure, axes = plt.subplots(figsize=(1.2, 0.3), dpi=72)
-    if values:
-        axes.plot(range(len(values)), values, color="#1f4e79", linewidth=1.2)
-        axes.plot(len(values) - 1, values[-1], "o", color="#1f4e79", markersize=2)
+    (line,) = axes.plot([], [], color="#1f4e79", linewidth=1.2)
+    (point,) = axes.plot([], [], "o", color="#1f4e79", markersize=2)
     axes.set_ylim(0, 100)
     axes.axis("off")
-    return _svg(figure)
+    drawn = {}
+    for code in codes:
+        values = [v for _, v in history.get(code, []) if v is not None]
+        line.set_data(range(len(values)), values)
+        point.set_data([len(values) - 1] if values else [], values[-1:])
+        axes.set_xlim(-0.3, max(len(values) - 1, 1) + 0.3)
+        drawn[code] = _svg(figure, close=False)
+    plt.close(figure)
+    return drawn
 
 
 def task_chart(rows: list[dict], lab: dict[str, Any]) -> str:
@@ -225,13 +239,14 @@ def task_chart(rows: list[dict], lab: dict[str, Any]) -> str:
     return _svg(figure)
 
 
-def _svg(figure: Any) -> str:
+def _svg(figure: Any, close: bool = True) -> str:
     from matplotlib import pyplot as plt
 
     buffer = io.StringIO()
     # No metadata date: the same month renders to the same bytes.
     figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
+    if close:
+        plt.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
@@ -254,8 +269,25 @@ def _change(value: Any) -> str:
     return "↑" if value > 0 else "↓"
 
 
-def render_html(path: Path, month: str, lang: str = "vi") -> str:
+def _for_print(data: dict[str, Any]) -> dict[str, Any]:
+    """The data of a printable report: past PRINTED_UNITS units, the best and the worst half
+    of the board, the units with the most stuck tasks, and the pages of the units shown."""
+    board = data["board"]
+    if len(board) <= PRINTED_UNITS:
+        return data
+    half = PRINTED_UNITS // 2
+    units = [t for t in data["tasks"] if t["entity_type"] == "unit"]
+    return {**data, "board": board[:half] + board[-half:], "board_gap": half,
+            "board_omitted": len(board) - 2 * half,
+            "tasks": [t for t in data["tasks"] if t["entity_type"] != "unit"]
+            + units[:PRINTED_UNITS], "tasks_omitted": max(0, len(units) - PRINTED_UNITS)}
+
+
+def render_html(path: Path, month: str, lang: str = "vi", printed: bool = False) -> str:
+    """The report's page; `printed` shortens a national-size board for the PDF."""
     data = gather(path, month, lang)
+    if printed:
+        data = _for_print(data)
     lab = labels(lang)
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(["html", "j2"]),
@@ -268,8 +300,9 @@ def render_html(path: Path, month: str, lang: str = "vi") -> str:
     suites = checks.get("expectations", {})
     passed = [tuple(map(int, s.split()[0].split("/"))) for s in suites.values()]
     return template.render(
-        **data, lab=lab, warning_codes=WARNINGS, grade_colours=GRADE_COLOURS,
-        sparklines={code: sparkline(points) for code, points in data["history"].items()},
+        **{"board_gap": None, "board_omitted": 0, "tasks_omitted": 0, **data},
+        lab=lab, warning_codes=WARNINGS, grade_colours=GRADE_COLOURS,
+        sparklines=sparklines(data["history"], [u["unit_code"] for u in data["board"]]),
         task_chart=task_chart(data["tasks"], lab),
         checks_line=lab["checks_passed"].format(
             passed=sum(p for p, _ in passed), total=sum(t for _, t in passed),
@@ -304,6 +337,14 @@ def write_report(path: Path, month: str, lang: str = "vi",
     folder.mkdir(parents=True, exist_ok=True)
     stem = month if lang == "vi" else f"{month}.{lang}"
     html = folder / f"{stem}.html"
-    html.write_text(render_html(path, month, lang), encoding="utf-8")
-    pdf = print_pdf(html, folder / f"{stem}.pdf") if chromium() else None
-    return ReportFiles(html=html, pdf=pdf)
+    page = render_html(path, month, lang)
+    html.write_text(page, encoding="utf-8")
+    if not chromium():
+        return ReportFiles(html=html, pdf=None)
+    printable = render_html(path, month, lang, printed=True)
+    if printable == page:
+        return ReportFiles(html=html, pdf=print_pdf(html, folder / f"{stem}.pdf"))
+    with tempfile.TemporaryDirectory() as scratch:
+        shortened = Path(scratch) / html.name
+        shortened.write_text(printable, encoding="utf-8")
+        return ReportFiles(html=html, pdf=print_pdf(shortened, folder / f"{stem}.pdf"))

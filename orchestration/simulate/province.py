@@ -18,6 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from orchestration.contracts import load_contracts
+from orchestration.simulate.bulk import (
+    UNKNOWN_UNIT,
+    DossierColumns,
+    draw_dossiers,
+    write_dossiers,
+    write_ratings,
+)
 from orchestration.simulate.excel import ReportSheet, write_report_workbook
 from orchestration.simulate.records import (
     AdvisoryDraft,
@@ -43,12 +50,20 @@ class Scale:
     petitions_per_month: int
     projects: int
     bottlenecks_per_month: int
+    # Dossiers drawn as numpy columns (bulk.py) rather than one Python object each.
+    bulk_dossiers: bool = False
 
 
 SCALES = {
     "province": Scale(communes=56, departments=15, officials=2000, tasks_per_month=1300,
                       dossiers_per_month=40000, documents_per_month=2000, drafts_per_month=250,
                       petitions_per_month=600, projects=300, bottlenecks_per_month=30),
+    # 34 provinces' worth as one register: the volume of the whole country after the 2025
+    # reorganisation, in the same formats (one top unit, so the province's totals are the sum).
+    "national": Scale(communes=3300, departments=700, officials=70000, tasks_per_month=52000,
+                      dossiers_per_month=3_000_000, documents_per_month=75000,
+                      drafts_per_month=10000, petitions_per_month=35000, projects=10000,
+                      bottlenecks_per_month=1000, bulk_dossiers=True),
     # A few units and records: fast enough for tests of the simulator's formats.
     "tiny": Scale(communes=6, departments=3, officials=60, tasks_per_month=60,
                   dossiers_per_month=400, documents_per_month=40, drafts_per_month=15,
@@ -81,6 +96,7 @@ class Province:
         self.staff: Staff = build_staff(rng, scale.officials, scale.communes, scale.departments,
                                         months[0], months)
         history = months[0].start - dt.timedelta(days=180)
+        self.dossiers_from = months[0].start - dt.timedelta(days=60)
         last = months[-1].end
         self.tasks: list[Task] = []
         self.meetings: list[tuple] = []
@@ -102,7 +118,7 @@ class Province:
             for _ in range(_daily(rng, scale.petitions_per_month)):
                 self.petitions.append(Petition.create(rng, self.staff, len(self.petitions) + 1,
                                                       day))
-            if day >= months[0].start - dt.timedelta(days=60):
+            if day >= self.dossiers_from and not scale.bulk_dossiers:
                 for _ in range(_daily(rng, scale.dossiers_per_month)):
                     self.dossiers.append(create_dossier(rng, self.staff, len(self.dossiers) + 1,
                                                         day))
@@ -333,7 +349,7 @@ def _spoil(rows: list[list[str]], rng: random.Random, headers: list[str], share:
         if date_columns and rng.random() < 0.5:
             row[rng.choice(date_columns)] = rng.choice(["31/02/2026", "2026-13-45", "00/00/0000"])
         elif unit_columns:
-            row[rng.choice(unit_columns)] = "H10.X99"
+            row[rng.choice(unit_columns)] = UNKNOWN_UNIT
 
 
 def write_csv(path: Path, headers: list[str], rows: Sequence[Row], rng: random.Random,
@@ -361,6 +377,7 @@ def simulate_landing_zone(months: list[str], scale: str, seed: int, out: Path) -
     """Write every export of every month under `out/YYYY-MM/`; returns how many files."""
     month_list = [Month(m) for m in months]
     province = Province(month_list, SCALES[scale], seed)
+    dossiers: DossierColumns | None = None
     written = 0
     for month in month_list:
         folder = out / month.key
@@ -390,6 +407,18 @@ def simulate_landing_zone(months: list[str], scale: str, seed: int, out: Path) -
             ("tiep_cong_dan", province.sessions_rows, {}),
         ]
         contracts = load_contracts()
+        if province.scale.bulk_dossiers:
+            exports = [e for e in exports if e[0] not in ("ho_so_tthc", "danh_gia_hai_long")]
+            if dossiers is None:
+                dossiers = draw_dossiers(province.staff, province.dossiers_from,
+                                         month_list[-1].end, province.scale.dossiers_per_month,
+                                         seed)
+            write_dossiers(dossiers, month, _headers("ho_so_tthc"),
+                           folder / contracts["ho_so_tthc"].file, seed)
+            write_ratings(dossiers, month, _headers("danh_gia_hai_long"),
+                          folder / contracts["danh_gia_hai_long"].file, seed,
+                          province.staff.postings[0].name.split()[-1])
+            written += 2
         for export, rows, options in exports:
             write_csv(folder / contracts[export].file, _headers(export), rows(month, rng), rng,
                       **options)  # type: ignore[arg-type]

@@ -61,9 +61,7 @@ class Task:
                unit: str | None = None, meeting_id: str | None = None,
                due: dt.date | None = None) -> Task:
         if unit is None:
-            active = staff.active_units(day)
-            weights = [3 if u.level != "Xã, phường" else 1 for u in active]
-            unit = rng.choices(active, weights)[0].code
+            unit = staff.unit_for_task(rng, day).code
         health = staff.unit(unit).health
         if due is None and rng.random() > 0.08:
             due = day + rng.randrange(10, 91) * DAY

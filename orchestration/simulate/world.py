@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import itertools
 import random
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -80,6 +81,7 @@ class Staff:
     by_unit: dict[str, list[Posting]] = field(default_factory=dict)
     _by_code: dict[str, Unit] = field(default_factory=dict)
     _active: dict[tuple[dt.date, str | None], list[Unit]] = field(default_factory=dict)
+    _task_weights: dict[dt.date, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for posting in self.postings:
@@ -95,6 +97,15 @@ class Staff:
             self._active[key] = [u for u in self.units
                                  if u.active_on(day) and (level is None or u.level == level)]
         return self._active[key]
+
+    def unit_for_task(self, rng: random.Random, day: dt.date) -> Unit:
+        """An active unit, departments and the province three times as likely as a commune."""
+        active = self.active_units(day)
+        if day not in self._task_weights:
+            # Cumulative weights, summed once a day: thousands of units at national scale.
+            self._task_weights[day] = list(itertools.accumulate(
+                3 if u.level != "Xã, phường" else 1 for u in active))
+        return rng.choices(active, cum_weights=self._task_weights[day])[0]
 
     def official_at(self, rng: random.Random, unit: str, day: dt.date) -> str | None:
         """An official posted to the unit on that day, chosen at random."""
@@ -143,14 +154,14 @@ def build_staff(rng: random.Random, officials: int, communes: int, departments: 
         "Sở, ban, ngành": ["Giám đốc", "Phó Giám đốc", "Trưởng phòng", "Chuyên viên"],
         "Xã, phường": ["Chủ tịch UBND", "Phó Chủ tịch UBND", "Công chức", "Công chức"],
     }
-    weights = [3 if u.level == "Sở, ban, ngành" else 2 if u.level == "Tỉnh" else 1.6
-               for u in units]
+    cum_weights = list(itertools.accumulate(
+        3 if u.level == "Sở, ban, ngành" else 2 if u.level == "Tỉnh" else 1.6 for u in units))
     postings: list[Posting] = []
     horizon_start = first_month.start - dt.timedelta(days=180)
     for number in range(1, officials + 1):
         code = f"{number:06d}"  # leading zeros: codes are text, never numbers
         name = f"{rng.choice(SURNAMES)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}"
-        unit = rng.choices(units, weights)[0]
+        unit = rng.choices(units, cum_weights=cum_weights)[0]
         start = founded if rng.random() < 0.9 else horizon_start + rng.randrange(150) * DAY
         position = positions[unit.level][min(3, int(rng.random() * 6))]
         postings.append(Posting(code, name, unit.code, position, max(start, founded)))
