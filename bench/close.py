@@ -1,14 +1,18 @@
-"""Benchmark of the monthly close: run it on a simulated landing zone and print what it costs.
+"""Benchmark of the monthly close: simulate a landing zone, close it, print what it cost.
 
-    .venv/bin/python bench/close.py --scale province        # or: make bench
+    .venv/bin/python bench/close.py                      # or: make bench
+    .venv/bin/python bench/close.py --scales province --months 12 --write
 
-Prints, for one month: wall time and peak memory of the whole close and of each stage
-(extract, checks, dbt, publish, report), extract's rows per second, and two references on the
-same files: DuckDB alone reading the task export and computing the task view with a hand
-query (the floor), and the same with pandas (what an analyst would write). Then it closes the
-rest of a twelve-month history and compares month 12's close with month 1's. Every close runs
-in its own process, as `kpi close` does; peak memory is the largest resident set among the
-close's processes (the close and the dbt it starts), read from the kernel when they end.
+For one month at each scale (province, national): wall time and peak memory of the whole close
+and of each stage (build, extract, checks, dbt, publish, report), extract's rows per second,
+and two references on the same files: DuckDB alone reading every CSV export and computing the
+task view with a hand-written query (the floor), and the same with pandas (what an analyst
+would write), with the close-to-floor ratio. At province scale it then closes the rest of a
+twelve-month history and compares month 12's close with month 1's.
+
+Every close runs in its own process, as `kpi close` does. Memory is the resident set of that
+process and every process it starts (dbt, Chromium), sampled every 50 ms; a stage's peak is the
+largest sample taken while its steps ran, by the start and end times of the run's own log.
 """
 
 from __future__ import annotations
@@ -17,18 +21,20 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# One close in a fresh process: prints its outcome and step times as JSON on the last line.
+# One close in a fresh process: prints its outcome and step spans as JSON on the last line.
 CLOSE_ONE = """
 import json, sys
 from orchestration.close import run_close
@@ -39,6 +45,8 @@ print(json.dumps({"published": outcome.published, "reasons": outcome.reasons,
 """
 
 STAGES = ("build", "extract", "checks", "dbt", "publish", "report")
+SAMPLE_SECONDS = 0.05
+
 
 # The task view by hand on the raw export: the floor no pipeline can beat on these files.
 FLOOR_SQL = """
@@ -50,7 +58,7 @@ with tasks as (
         try_strptime(nullif(column08, ''), '%d/%m/%Y')::date as extended_due_date,
         try_strptime(nullif(column09, ''), '%d/%m/%Y')::date as completed_date
     from read_csv($path, header = true, all_varchar = true, auto_detect = false,
-                  columns = $columns, strict_mode = false, null_padding = true)
+                  columns = $columns, quote = '"', escape = '"')
 ),
 classified as (
     select unit_code,
@@ -71,24 +79,31 @@ from classified group by unit_code
 """
 
 
-def _close(month: str, env: dict[str, str], reopen: str = "") -> dict[str, Any]:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", CLOSE_ONE, month, reopen], env=env,
-                          capture_output=True, text=True, check=False, cwd=ROOT)
-    wall = time.perf_counter() - started
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode != 0:
-        raise SystemExit(f"close of {month} crashed:\n{done.stderr[-2000:]}")
-    result = json.loads(done.stdout.strip().splitlines()[-1])
-    if not result["published"]:
-        raise SystemExit(f"close of {month} blocked: {result['reasons']}")
-    stages = dict.fromkeys(STAGES, 0.0)
-    for step, seconds in result["steps"].items():
-        stages[_stage(step)] += seconds
-    # ru_maxrss of children is the largest so far: it grows only if this close set a new peak.
-    return {"wall": wall, "stages": stages, "rows_read": result["rows_read"],
-            "peak_mib": peak_kib / 1024, "new_peak": peak_kib > before}
+class MemorySampler(threading.Thread):
+    """Resident memory of a process and all its descendants, with the time of each sample."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.process = psutil.Process(pid)
+        self.samples: list[tuple[float, int]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            total = 0
+            try:
+                for proc in [self.process, *self.process.children(recursive=True)]:
+                    try:
+                        total += proc.memory_info().rss
+                    except psutil.Error:
+                        continue
+            except psutil.Error:
+                break
+            self.samples.append((time.time(), total))
+            self.done.wait(SAMPLE_SECONDS)
+
+    def peak(self, start: float = 0.0, end: float = float("inf")) -> int:
+        return max((rss for at, rss in self.samples if start <= at <= end), default=0)
 
 
 def _stage(step: str) -> str:
@@ -98,6 +113,32 @@ def _stage(step: str) -> str:
         return "extract"
     return {"kpi_dbt_assets": "dbt", "published_warehouse": "publish",
             "leaders_report": "report", "warehouse_build": "build"}.get(step, "build")
+
+
+def _close(month: str, env: dict[str, str], reopen: str = "") -> dict[str, Any]:
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", CLOSE_ONE, month, reopen], env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             cwd=ROOT)
+    sampler = MemorySampler(child.pid)
+    sampler.start()
+    out, err = child.communicate()
+    wall = time.perf_counter() - started
+    sampler.done.set()
+    sampler.join()
+    if child.returncode != 0:
+        raise SystemExit(f"close of {month} crashed:\n{err[-3000:]}")
+    result = json.loads(out.strip().splitlines()[-1])
+    if not result["published"]:
+        raise SystemExit(f"close of {month} blocked: {result['reasons']}")
+    seconds = dict.fromkeys(STAGES, 0.0)
+    peaks = dict.fromkeys(STAGES, 0)
+    for step, (start, end) in result["steps"].items():
+        stage = _stage(step)
+        seconds[stage] += end - start
+        peaks[stage] = max(peaks[stage], sampler.peak(start, end))
+    return {"wall": wall, "seconds": seconds, "peaks": peaks, "peak": sampler.peak(),
+            "rows_read": result["rows_read"]}
 
 
 def _csv_exports(folder: Path) -> list[tuple[Path, str]]:
@@ -124,7 +165,7 @@ def _floor(folder: Path, month: str) -> tuple[float, int]:
     for path, delimiter in _csv_exports(folder):
         rows += con.execute(
             "select count(*) from read_csv($p, header = true, all_varchar = true, "
-            "delim = $d, strict_mode = false, null_padding = true)",
+            "delim = $d, quote = '\"', escape = '\"')",
             {"p": str(path), "d": delimiter}).fetchone()[0]
     columns = {f"column{i:02d}": "VARCHAR" for i in range(13)}
     con.execute(FLOOR_SQL, {"path": str(folder / "nhiem_vu.csv"), "columns": columns,
@@ -165,64 +206,84 @@ def _machine() -> str:
             f"{memory:.0f} GiB, Python {platform.python_version()}")
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", default="province")
-    parser.add_argument("--months", type=int, default=12, help="history length (1 to skip)")
-    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
-    args = parser.parse_args()
+def _mib(size: int) -> str:
+    return f"{size / 2**20:,.0f} MiB"
 
+
+def _bench_scale(scale: str, months: list[str], work: Path) -> list[str]:
     from orchestration.simulate.province import simulate_landing_zone
 
-    shutil.rmtree(args.work, ignore_errors=True)
-    months = [f"2026-{m:02d}" for m in range(1, args.months + 1)]
+    folder = work / scale
+    shutil.rmtree(folder, ignore_errors=True)
     started = time.perf_counter()
-    simulate_landing_zone(months, scale=args.scale, seed=7, out=args.work / "landing")
+    simulate_landing_zone(months, scale=scale, seed=7, out=folder / "landing")
     simulated = time.perf_counter() - started
-    env = {**os.environ, "KPI_LANDING_DIR": str(args.work / "landing"),
-           "KPI_WAREHOUSE_DIR": str(args.work / "warehouse"), "KPI_PII_SALT": "bench"}
-
+    env = {**os.environ, "KPI_LANDING_DIR": str(folder / "landing"),
+           "KPI_WAREHOUSE_DIR": str(folder / "warehouse"), "KPI_PII_SALT": "bench"}
     first = _close(months[0], env)
-    folder = args.work / "landing" / months[0]
-    floor_seconds, floor_rows = _floor(folder, months[0])
-    pandas_seconds, pandas_rows = _pandas(folder, months[0])
+    landing = folder / "landing" / months[0]
+    size = sum(f.stat().st_size for f in landing.iterdir())
+    floor_seconds, floor_rows = _floor(landing, months[0])
+    pandas_seconds, pandas_rows = _pandas(landing, months[0])
     last = None
     for month in months[1:]:
         last = _close(month, env)
-
     lines = [
-        f"# Close benchmark, scale `{args.scale}`",
+        f"## Scale `{scale}`: month 1 ({months[0]})",
         "",
-        f"Machine: {_machine()}. Simulated {len(months)} months in {simulated:.1f} s.",
+        f"Simulated {len(months)} month(s) in {simulated:.0f} s; month 1 is "
+        f"{first['rows_read']:,} rows in {size / 2**20:,.0f} MiB of files.",
         "",
-        f"## Month 1 ({months[0]})",
+        "| stage | wall time (s) | peak memory |",
+        "|---|---:|---:|",
+        *(f"| {stage} | {first['seconds'][stage]:.1f} | {_mib(first['peaks'][stage])} |"
+          for stage in STAGES),
+        f"| **whole close** (process start to exit) | **{first['wall']:.1f}** | "
+        f"**{_mib(first['peak'])}** |",
         "",
-        "| stage | wall time (s) |",
-        "|---|---|",
-        *(f"| {stage} | {first['stages'][stage]:.1f} |" for stage in STAGES),
-        f"| **whole close** (process start to exit) | **{first['wall']:.1f}** |",
-        "",
-        f"- Peak memory of the close's processes: {first['peak_mib']:.0f} MiB.",
-        f"- Extract: {first['rows_read']:,} rows in {first['stages']['extract']:.1f} s = "
-        f"{first['rows_read'] / max(first['stages']['extract'], 1e-9):,.0f} rows/s.",
-        f"- Floor (DuckDB alone: every CSV export read, {floor_rows:,} rows, and the task view "
-        f"by hand): {floor_seconds:.2f} s; pandas, the same: {pandas_seconds:.2f} s "
-        f"({pandas_rows:,} rows).",
-        f"- Close / floor: {first['wall'] / floor_seconds:.0f}x; close / pandas: "
-        f"{first['wall'] / pandas_seconds:.0f}x.",
+        f"- Extract: {first['rows_read']:,} rows in {first['seconds']['extract']:.1f} s = "
+        f"{first['rows_read'] / max(first['seconds']['extract'], 1e-9):,.0f} rows/s.",
+        f"- Floor, DuckDB alone (every CSV export read, {floor_rows:,} rows, and the task view "
+        f"by hand): {floor_seconds:.1f} s.",
+        f"- pandas, the same ({pandas_rows:,} rows): {pandas_seconds:.1f} s.",
+        f"- Close / floor: **{first['wall'] / floor_seconds:.1f}x**; close / pandas: "
+        f"**{first['wall'] / pandas_seconds:.2f}x**.",
     ]
     if last:
         lines += [
             "",
-            f"## Month {len(months)} ({months[-1]}) against month 1",
+            f"## Scale `{scale}`: month {len(months)} ({months[-1]}) against month 1",
             "",
-            f"- Month {len(months)}: {last['wall']:.1f} s "
-            f"(extract {last['stages']['extract']:.1f}, checks {last['stages']['checks']:.1f},"
-            f" dbt {last['stages']['dbt']:.1f}, publish {last['stages']['publish']:.1f}, "
-            f"report {last['stages']['report']:.1f}).",
-            f"- Ratio month {len(months)} / month 1: {last['wall'] / first['wall']:.2f}.",
+            f"- Month {len(months)}: {last['wall']:.1f} s (" + ", ".join(
+                f"{stage} {last['seconds'][stage]:.1f}" for stage in STAGES) + "), peak "
+            f"{_mib(last['peak'])}.",
+            f"- Ratio month {len(months)} / month 1: **{last['wall'] / first['wall']:.2f}**.",
         ]
-    print("\n".join(lines))
+    return [*lines, ""]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scales", default="province,national",
+                        help="comma-separated: province, national, tiny")
+    parser.add_argument("--months", type=int, default=12,
+                        help="history closed at province scale (1 to skip the month-12 test)")
+    parser.add_argument("--work", type=Path, default=ROOT / "bench" / "work")
+    parser.add_argument("--write", action="store_true", help="also write bench/RESULTS.md")
+    args = parser.parse_args()
+
+    if not 1 <= args.months <= 12:
+        raise SystemExit("--months: from 1 to 12 (one simulated year)")
+    lines = ["# Close benchmark", "", f"Machine: {_machine()}.", ""]
+    print("\n".join(lines), flush=True)
+    for scale in args.scales.split(","):
+        count = args.months if scale == "province" else 1
+        months = [f"2026-{m:02d}" for m in range(1, count + 1)]
+        section = _bench_scale(scale, months, args.work)
+        print("\n".join(section), flush=True)
+        lines += section
+    if args.write:
+        (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from typing import Any
 import duckdb
 
 from orchestration.paths import DBT_PROJECT_DIR, PROJECT_DIR
+from orchestration.warehouse import connect
 
 REOPEN_TAG = "kpi/reopen_reason"
 DDL = """
@@ -84,7 +85,7 @@ def last_close(path: Path, month: str) -> dt.datetime | None:
 def record(build: Path, month: str, reason: str | None, checks: dict[str, Any]) -> None:
     """Write the close of `month` into the build file's log, just before it is published."""
     catalogue, catalogue_sha = catalogue_fingerprint()
-    con = duckdb.connect(str(build))
+    con = connect(build)
     try:
         con.execute("create schema if not exists audit")
         con.execute(DDL)

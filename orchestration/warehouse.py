@@ -45,6 +45,22 @@ STORAGE_VERSION = "v1.5.0"
 BUILD_ONLY_SCHEMAS = ("staging", "intermediate")
 
 
+def memory_limit() -> str:
+    """DuckDB's memory limit for the close (KPI_DUCKDB_MEMORY, e.g. `4GB`): past it, DuckDB
+    spills to a temporary folder beside the build file rather than take the machine."""
+    return os.environ.get("KPI_DUCKDB_MEMORY", "4GB")
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection of the close to one of its files, held to the close's memory limit.
+
+    The limit is SET, not passed as connect config: connections of one process to one file
+    share a database, and DuckDB refuses a second connect whose config differs."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("set memory_limit = $limit", {"limit": memory_limit()})
+    return con
+
+
 def _wal(path: Path) -> Path:
     return path.with_name(path.name + ".wal")
 
@@ -65,7 +81,7 @@ def prepare_build(target: WarehouseFiles, month: str) -> Path:
                        config={"storage_compatibility_version": STORAGE_VERSION}).close()
     else:
         shutil.copyfile(target.published, target.build)
-        con = duckdb.connect(str(target.build))
+        con = connect(target.build)
         try:
             has_report = con.execute(
                 "select count(*) from information_schema.tables "
@@ -82,7 +98,7 @@ def prepare_build(target: WarehouseFiles, month: str) -> Path:
 
 def publish(target: WarehouseFiles) -> Path:
     """Checkpoint the build, then put it in place of the published file in one rename."""
-    con = duckdb.connect(str(target.build))
+    con = connect(target.build)
     try:
         # Staging and intermediate views serve the build; readers get raw, catalogue, marts and
         # audit. The next close's dbt build creates the views again.
@@ -94,11 +110,10 @@ def publish(target: WarehouseFiles) -> Path:
     if _wal(target.build).exists():
         raise RuntimeError(f"{target.build}: a write-ahead log is left after checkpoint")
     if target.published.exists():
-        # Keep the version being replaced for rollback; copy then rename so that the published
-        # file itself never goes missing.
-        staging = target.previous.with_suffix(".tmp")
-        shutil.copyfile(target.published, staging)
-        os.replace(staging, target.previous)
+        # Keep the version being replaced for rollback, as a second name of the same file, so
+        # that the published name never goes missing and nothing is copied: a published file is
+        # only ever replaced by rename, never written in place.
+        _second_name(target.published, target.previous)
     faults.pause_here("publish")
     os.replace(target.build, target.published)
     faults.pause_here("published")
@@ -110,11 +125,21 @@ def rollback(target: WarehouseFiles) -> Path:
     """Put the previous published warehouse back, in one rename, keeping it as the previous."""
     if not target.previous.exists():
         raise FileNotFoundError(f"{target.previous} does not exist: nothing to roll back to")
-    staging = target.published.with_suffix(".rollback")
-    shutil.copyfile(target.previous, staging)
-    os.replace(staging, target.published)
+    _second_name(target.previous, target.published)
     _fsync_dir(target.root)
     return target.published
+
+
+def _second_name(existing: Path, name: Path) -> None:
+    """Make `name` the same file as `existing` in one rename: a hard link where the file system
+    has them, else a copy."""
+    staging = name.with_suffix(".staging")
+    staging.unlink(missing_ok=True)
+    try:
+        os.link(existing, staging)
+    except OSError:
+        shutil.copyfile(existing, staging)
+    os.replace(staging, name)
 
 
 def _fsync_dir(directory: Path) -> None:

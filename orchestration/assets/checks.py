@@ -7,7 +7,6 @@ after a failed close suite. A check that raises is reported as failed, never as 
 
 import warnings
 
-import duckdb
 from dagster import (
     AssetCheckExecutionContext,
     AssetCheckResult,
@@ -23,6 +22,7 @@ from orchestration.checks.suites import load_suite, run_suite, save
 from orchestration.contracts import load_contracts
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
+from orchestration.warehouse import connect
 
 # The close suite hangs on the last mart, which is built after every other model.
 CLOSE_SUITE_ASSET = AssetKey(["marts", "mart_leader_board"])
@@ -33,7 +33,7 @@ def evaluate(context: AssetCheckExecutionContext, warehouse: WarehouseResource,
     month = context.partition_key
     faults.pause_here(f"checks:{suite}")
     try:
-        con = duckdb.connect(str(warehouse.files().build), read_only=True)
+        con = connect(warehouse.files().build, read_only=True)
         try:
             result = run_suite(con, suite, month)
         finally:

@@ -7,13 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, BackfillPolicy
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.partitions import monthly_partitions
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.resources import WarehouseResource
+from orchestration.warehouse import connect
 from orchestration.warehouse import files as warehouse_files
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
@@ -80,7 +80,7 @@ def kpi_dbt_assets(
 
 def later_closed_months(build: Path, month: str) -> list[str]:
     """Months after `month` that the warehouse has closed, oldest first."""
-    con = duckdb.connect(str(build), read_only=True)
+    con = connect(build, read_only=True)
     try:
         has_log = con.execute(
             "select count(*) from information_schema.tables "

@@ -2,7 +2,6 @@
 
 from collections.abc import Sequence
 
-import duckdb
 from dagster import (
     AssetExecutionContext,
     AssetKey,
@@ -17,7 +16,7 @@ from orchestration.contracts import REGISTER_EXPORTS, Contract, load_contracts
 from orchestration.extract.load import ensure_raw_schema, load_export
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import pii_salt
+from orchestration.warehouse import connect, pii_salt
 
 
 def _upstream(contract: Contract) -> list[AssetKey]:
@@ -39,7 +38,7 @@ def build_extract_asset(contract: Contract) -> AssetsDefinition:
     def _extract(context: AssetExecutionContext, warehouse: WarehouseResource) -> MaterializeResult:
         month = context.partition_key
         target = warehouse.files()
-        con = duckdb.connect(str(target.build))
+        con = connect(target.build)
         try:
             ensure_raw_schema(con, load_contracts())
             result = load_export(con, contract, warehouse.landing() / month, month, pii_salt())

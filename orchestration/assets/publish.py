@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
 from orchestration import close_log
@@ -12,7 +11,7 @@ from orchestration.assets.dbt import close_target_dir, kpi_dbt_assets, later_clo
 from orchestration.checks.suites import results_dir
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import publish
+from orchestration.warehouse import connect, publish
 
 
 @asset(
@@ -56,7 +55,7 @@ def published_warehouse(
 
 def _summary(build: Path, month: str) -> dict[str, Any]:
     """What the close read and the red warnings it found: the UI tells how the close went."""
-    con = duckdb.connect(str(build), read_only=True)
+    con = connect(build, read_only=True)
     try:
         read, loaded, quarantined = con.execute(
             "select sum(rows_read), sum(rows_loaded), sum(rows_quarantined) "

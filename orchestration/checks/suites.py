@@ -148,8 +148,10 @@ def _query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> 
 
 
 @cache
+@cache
 def _validator() -> Any:
-    """One ephemeral Great Expectations context per process: it stores nothing on disk."""
+    """One ephemeral Great Expectations context per process: it stores nothing on disk, and
+    building one costs more than validating a province's month."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
