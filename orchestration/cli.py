@@ -199,27 +199,29 @@ def status() -> None:
     if not published.exists():
         _fail(f"nothing is published yet: {published} does not exist")
     table = Table(title=f"Close log of {published}", title_justify="left")
-    for name in ("month", "action", "closed at", "files", "rows read", "loaded", "quarantined",
-                 "dbt checks", "expectations"):
-        table.add_column(name, justify="left" if name in ("month", "action", "closed at",
-                                                           "dbt checks") else "right")
-    # Reasons and versions are long: they go under the table, one line per close, unclipped.
+    for name in ("month", "action", "closed at", "files", "rows read", "loaded", "quarantined"):
+        table.add_column(name, justify="left" if name in ("month", "action", "closed at")
+                         else "right")
+    # Checks, reasons and versions are long: they go under the table, one line per close,
+    # never clipped by a narrow terminal.
     details: list[str] = []
     for entry in close_log.entries(published):
         sums = [sum(f[key] or 0 for f in entry["files"])
                 for key in ("rows_read", "rows_loaded", "rows_quarantined")]
+        closed_at = f"{entry['closed_at']:%Y-%m-%d %H:%M}"
+        table.add_row(entry["month"], entry["action"], closed_at, str(len(entry["files"])),
+                      *(f"{n:,}" for n in sums))
         dbt = entry["checks"].get("dbt_build", {})
         suites = entry["checks"].get("expectations", {})
         passed = [tuple(map(int, s.split()[0].split("/"))) for s in suites.values()]
-        closed_at = f"{entry['closed_at']:%Y-%m-%d %H:%M}"
-        table.add_row(entry["month"], entry["action"], closed_at, str(len(entry["files"])),
-                      *(f"{n:,}" for n in sums),
-                      ", ".join(f"{n} {k}" for k, n in sorted(dbt.items())),
-                      f"{sum(p for p, _ in passed)}/{sum(t for _, t in passed)} in "
-                      f"{len(suites)} suites" if suites else "")
+        checks = ", ".join(f"{n} {k}" for k, n in sorted(dbt.items())) or "none recorded"
+        if suites:
+            checks += (f"; expectations {sum(p for p, _ in passed)}/"
+                       f"{sum(t for _, t in passed)} in {len(suites)} suites")
         reason = f" because {entry['reason']!r}" if entry["reason"] else ""
-        details.append(f"{entry['month']} {entry['action']} at {closed_at}{reason}; "
-                       f"code {entry['code_version']}, catalogue {entry['catalogue_version']}")
+        details.append(f"{entry['month']} {entry['action']} at {closed_at}{reason}: dbt "
+                       f"{checks}; code {entry['code_version']}, "
+                       f"catalogue {entry['catalogue_version']}")
     console.print(table)
     for line in details:
         console.print(line, soft_wrap=True, highlight=False)
