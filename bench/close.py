@@ -44,6 +44,9 @@ print(json.dumps({"published": outcome.published, "reasons": outcome.reasons,
                   "rows_read": sum(r["rows_read"] or 0 for r in outcome.load_report)}))
 """
 
+# Twelve months that have all ended, every one after the 2025 reorganisation the simulated
+# units date from, so that each can be closed with its history.
+FIRST_MONTH = "2025-12"
 STAGES = ("build", "extract", "checks", "dbt", "publish", "report")
 SAMPLE_SECONDS = 0.05
 
@@ -263,6 +266,8 @@ def _bench_scale(scale: str, months: list[str], work: Path) -> list[str]:
 
 
 def main() -> None:
+    from orchestration.close import months_between
+
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scales", default="province,national",
                         help="comma-separated: province, national, tiny")
@@ -278,7 +283,7 @@ def main() -> None:
     print("\n".join(lines), flush=True)
     for scale in args.scales.split(","):
         count = args.months if scale == "province" else 1
-        months = [f"2026-{m:02d}" for m in range(1, count + 1)]
+        months = months_between(FIRST_MONTH, "2099-12")[:count]
         section = _bench_scale(scale, months, args.work)
         print("\n".join(section), flush=True)
         lines += section

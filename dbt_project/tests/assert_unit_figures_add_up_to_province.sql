@@ -50,10 +50,13 @@ task_sums as (
 
 final as (
 
+    -- Areas and money are summed as doubles in whatever order the engine chooses: the sums
+    -- may differ in their last digits, so they are compared relative to their size.
     select * from indicator_sums
     where
-        abs(unit_numerator - province_numerator) > 1e-6
-        or abs(unit_denominator - province_denominator) > 1e-6
+        abs(unit_numerator - province_numerator) > 1e-9 * (1 + abs(province_numerator))
+        or abs(unit_denominator - province_denominator)
+        > 1e-9 * (1 + abs(province_denominator))
     union all
     select * from task_sums
     where unit_numerator != province_numerator or unit_denominator != province_denominator

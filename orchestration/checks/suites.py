@@ -141,13 +141,15 @@ def _month_params(month: str) -> dict[str, Any]:
     return {"month": start, "last_month": last, **parameters()}
 
 
-def _query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> Any:
+def _used(sql: str, params: dict[str, Any]) -> dict[str, Any]:
     # DuckDB refuses named parameters a query does not use, so pass only those it names.
-    used = {name: params[name] for name in PARAMETER.findall(sql)}
-    return con.execute(sql, used)
+    return {name: params[name] for name in PARAMETER.findall(sql)}
 
 
-@cache
+def _query(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> Any:
+    return con.execute(sql, _used(sql, params))
+
+
 @cache
 def _validator() -> Any:
     """One ephemeral Great Expectations context per process: it stores nothing on disk, and
@@ -155,6 +157,12 @@ def _validator() -> Any:
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
+    from great_expectations.execution_engine import pandas_execution_engine
+
+    # Great Expectations fingerprints every frame under this size by hashing all of its values,
+    # twice per batch: 18 of the 24 seconds of a national month's dossier suite. The
+    # fingerprint is a marker of the batch that nothing here reads, so it is never taken.
+    pandas_execution_engine.HASH_THRESHOLD = 0
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
@@ -171,6 +179,12 @@ def _gx_suite(suite: Suite, batch: Batch) -> Any:
         class_name = "".join(part.capitalize() for part in expectation.type.split("_"))
         expectations.append(getattr(gxe, class_name)(**expectation.kwargs))
     return gx.ExpectationSuite(name=f"{suite.name}.{batch.name}", expectations=expectations)
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> Any:
+    """The batch as a pandas frame, by way of Arrow: five times faster than DuckDB's own
+    conversion on a national month's text columns, with the same column types."""
+    return con.sql(sql, params=_used(sql, params)).to_arrow_table().to_pandas()
 
 
 def _failing_rows(con: duckdb.DuckDBPyConnection, batch: Batch, where: str,
@@ -207,7 +221,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, name: str, month: str) -> SuiteRes
     params = _month_params(month)
     outcome = SuiteResult(suite=name, month=month)
     for batch in suite.batches:
-        frame = _query(con, _frame_sql(con, batch, params), params).df()
+        frame = _frame(con, _frame_sql(con, batch, params), params)
         validation = _validator().get_batch(batch_parameters={"dataframe": frame}).validate(
             _gx_suite(suite, batch), result_format="BOOLEAN_ONLY")
         for expectation, result in zip(batch.expectations, validation.results, strict=True):

@@ -26,6 +26,8 @@ SQL_TYPES = {
     "money": "decimal(18, 3)",
     "enum": "varchar",
 }
+# Types whose text is parsed into a value; what fails to parse is quarantined.
+PARSED_TYPES = ("date", "timestamp", "int", "number", "money")
 TIMESTAMP_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 # Vietnamese number text: dots group thousands, a comma starts the decimals.
 NUMBER_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
@@ -102,42 +104,54 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, contracts: dict[str, Contr
     con.execute("alter table raw.load_report add column if not exists rows_after_cut_off bigint")
 
 
-def _typed(column: Column, cell: str, salt_param: str) -> tuple[str, list[tuple[str, str]]]:
-    """SQL for the field's value and the (condition, reason) pairs that quarantine its row."""
-    text = f"nullif(trim(nfc_normalize({cell})), '')"
+@dataclass(frozen=True)
+class TypedField:
+    """How one field of the contract becomes a stored value, in three SQL steps over a row whose
+    cells are already normalised: `parse` types the text, `checks` are the (condition, reason)
+    pairs that quarantine the row, `stored` is what raw keeps (the value, its hash, or whether
+    there was one)."""
+
+    parse: str
+    checks: list[tuple[str, str]]
+    stored: str
+
+
+def _typed(column: Column, text: str, value: str, salt_param: str) -> TypedField:
+    """SQL for one field, given the names of its normalised text (`text`, null when empty) and
+    of its parsed value (`value`): each is computed once per row, however many checks read it."""
     label = f"{column.field} ({column.header})"
     shown = "'(not shown)'" if column.personal else f"'''' || {text} || ''''"
     checks: list[tuple[str, str]] = []
     if column.type == "text" and column.digits:
-        value = (f"case when regexp_full_match({text}, '[0-9]{{1,{column.digits}}}') "
+        parse = (f"case when regexp_full_match({text}, '[0-9]{{1,{column.digits}}}') "
                  f"then lpad({text}, {column.digits}, '0') end")
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a number of {column.digits} digits'"))
     elif column.type == "text":
-        value = text
+        parse = text
     elif column.type == "date":
-        value = f"try_strptime({text}, '%d/%m/%Y')::date"
+        parse = f"try_strptime({text}, '%d/%m/%Y')::date"
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a date dd/mm/yyyy'"))
     elif column.type == "timestamp":
         formats = "[" + ", ".join(_quote(f) for f in TIMESTAMP_FORMATS) + "]"
-        value = f"try_strptime({text}, {formats})"
+        parse = f"try_strptime({text}, {formats})"
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a time dd/mm/yyyy HH:MM[:SS]'"))
     elif column.type == "int":
-        value = f"try_cast({text} as bigint)"
+        parse = f"try_cast({text} as bigint)"
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a whole number'"))
     elif column.type in ("number", "money"):
         plain = f"replace(replace({text}, '.', ''), ',', '.')"
-        value = (f"case when regexp_full_match({text}, '{NUMBER_PATTERN}') "
+        parse = (f"case when regexp_full_match({text}, '{NUMBER_PATTERN}') "
                  f"then try_cast({plain} as {SQL_TYPES[column.type]}) end")
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a number like 1.234,5'"))
     else:  # enum: matched after normalisation, stored as the contract's code
         whens = " ".join(f"when {_quote(normalise(k))} then {_quote(v)}"
                          for k, v in column.values.items())
-        value = f"case lower({text}) {whens} end"
+        parse = f"case lower({text}) {whens} end"
         allowed = ", ".join(column.values)
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not one of: {allowed}'"))
@@ -157,11 +171,12 @@ def _typed(column: Column, cell: str, salt_param: str) -> tuple[str, list[tuple[
             f"{text} is not null and {text} not in (select official_code from register_officials)",
             f"'{label}: official ' || {shown} || ' is not in the staff register'",
         ))
+    stored = value
     if column.personal == "hash":
-        value = f"sha256({salt_param} || {value})"
+        stored = f"sha256({salt_param} || {value})"
     elif column.personal == "presence":
-        value = f"({text} is not null)"
-    return value, checks
+        stored = f"({text} is not null)"
+    return TypedField(parse, checks, stored)
 
 
 def _register_views(con: duckdb.DuckDBPyConnection, month: dt.date, export: str) -> None:
@@ -260,13 +275,24 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
     extras = [(i, h) for i, h in enumerate(scan.headers) if normalise(h) not in known]
 
     _register_views(con, start, contract.export)
+    # Each cell the contract reads is normalised once (NFC, trimmed, empty as null), and each
+    # field parsed once; the checks and the stored values then read those columns. Dates and
+    # numbers skip NFC: it cannot change text that parses as one, and it is the dearest step.
+    cells = {positions[normalise(c.header)]: c.type in PARSED_TYPES for c in contract.columns}
+    normalised = ", ".join(
+        f"nullif(trim({f'c{i}' if parsed else f'nfc_normalize(c{i})'}), '') as _t{i}"
+        for i, parsed in sorted(cells.items()))
+    parses: list[str] = []
     values: list[str] = []
     checks: list[tuple[str, str, str]] = []
-    for column in contract.columns:
-        value, column_checks = _typed(column, f"c{positions[normalise(column.header)]}", "$salt")
+    for number, column in enumerate(contract.columns):
+        field = _typed(column, f"_t{positions[normalise(column.header)]}", f"_v{number}",
+                       "$salt")
+        parses.append(f"{field.parse} as _v{number}")
         if column.stored_name is not None:
-            values.append(f"{value} as {column.stored_name}")
-        checks += [(column.field, cond, reason) for cond, reason in column_checks]
+            values.append(f"{field.stored} as {column.stored_name}")
+        checks += [(column.field, cond, reason) for cond, reason in field.checks]
+    failed = " or ".join(f"coalesce({cond}, false)" for _, cond, _ in checks) or "false"
     problems = ", ".join(
         f"case when coalesce({cond}, false) then {{'field': '{field}', 'reason': {reason}}} end"
         for field, cond, reason in checks
@@ -276,29 +302,63 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
         if extras else "null::json"
     )
     all_cells = ", ".join(f"c{i}" for i in range(len(scan.headers)))
-    keys = [f"nullif(trim(nfc_normalize(c{positions[normalise(contract.column(k).header)]})), '')"
-            for k in contract.key]
+    keys = [f"_t{positions[normalise(contract.column(k).header)]}" for k in contract.key]
     key_names = ", ".join(f"_k{i}" for i in range(len(keys)))
+    # Exact duplicates and key conflicts are found by grouping narrow columns and joined back
+    # by line: a window over every column would sort millions of whole rows to find a few.
     checked_sql = f"""
         create or replace temp table {name}_checked as
-        with checked as (
+        with normalised as (
+            select *, {normalised} from {scan.relation}
+        ),
+        parsed as (
+            select *, {", ".join(parses)} from normalised
+        ),
+        repeated_rows as (
+            select min(_line) as first_line, list(_line) as lines
+            from {scan.relation}
+            group by {all_cells}
+            having count(*) > 1
+        ),
+        repeated_lines as (
+            select unnest(lines) as _line, first_line as _first_line from repeated_rows
+        ),
+        checked as (
             select
-                _line,
+                parsed._line,
                 {", ".join(values)},
                 {extra_json} as _extra_columns,
-                list_filter([{problems}], lambda p: p is not null) as _problems,
+                -- The reasons are spelled out only for rows that fail a check: few of them.
+                case
+                    when {failed}
+                        then list_filter([{problems}], lambda p: p is not null)
+                    else []
+                end as _problems,
                 {", ".join(f"{k} as _k{i}" for i, k in enumerate(keys))},
-                min(_line) over (partition by {all_cells}) as _first_line
-            from {scan.relation}
+                coalesce(repeated_lines._first_line, parsed._line) as _first_line
+            from parsed
+            left join repeated_lines on parsed._line = repeated_lines._line
         ),
         candidates as (
             select *, (_line = _first_line and len(_problems) = 0) as _candidate from checked
+        ),
+        shared_keys as (
+            select count(*) as key_rows, list(_line) as key_lines
+            from candidates
+            where _candidate
+            group by {key_names}
+            having count(*) > 1
+        ),
+        shared_key_lines as (
+            select unnest(key_lines) as _line, key_rows, key_lines from shared_keys
         )
+        -- _key_rows and _key_lines are those of the loadable rows sharing the row's key.
         select
-            *,
-            count(*) over (partition by _candidate, {key_names}) as _key_rows,
-            list(_line) over (partition by _candidate, {key_names}) as _key_lines
+            candidates.*,
+            coalesce(shared_key_lines.key_rows, 1) as _key_rows,
+            coalesce(shared_key_lines.key_lines, [candidates._line]) as _key_lines
         from candidates
+        left join shared_key_lines on candidates._line = shared_key_lines._line
         """
     # Only an export with hashed personal data takes the salt as a parameter.
     con.execute(checked_sql, {"salt": salt} if "$salt" in checked_sql else None)

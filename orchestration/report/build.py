@@ -203,13 +203,18 @@ def sparklines(history: dict[str, list[tuple[dt.date, float | None]]],
     (point,) = axes.plot([], [], "o", color="#1f4e79", markersize=2)
     axes.set_ylim(0, 100)
     axes.axis("off")
+    # Scores are drawn at a tenth of a point, finer than the line's pixels: units whose last
+    # months round alike share one drawing, which at national scale spares thousands.
+    drawings: dict[tuple[float, ...], str] = {}
     drawn = {}
     for code in codes:
-        values = [v for _, v in history.get(code, []) if v is not None]
-        line.set_data(range(len(values)), values)
-        point.set_data([len(values) - 1] if values else [], values[-1:])
-        axes.set_xlim(-0.3, max(len(values) - 1, 1) + 0.3)
-        drawn[code] = _svg(figure, close=False)
+        values = tuple(round(v, 1) for _, v in history.get(code, []) if v is not None)
+        if values not in drawings:
+            line.set_data(range(len(values)), values)
+            point.set_data([len(values) - 1] if values else [], values[-1:])
+            axes.set_xlim(-0.3, max(len(values) - 1, 1) + 0.3)
+            drawings[values] = _svg(figure, close=False)
+        drawn[code] = drawings[values]
     plt.close(figure)
     return drawn
 
@@ -283,11 +288,9 @@ def _for_print(data: dict[str, Any]) -> dict[str, Any]:
             + units[:PRINTED_UNITS], "tasks_omitted": max(0, len(units) - PRINTED_UNITS)}
 
 
-def render_html(path: Path, month: str, lang: str = "vi", printed: bool = False) -> str:
-    """The report's page; `printed` shortens a national-size board for the PDF."""
-    data = gather(path, month, lang)
-    if printed:
-        data = _for_print(data)
+def render_html(data: dict[str, Any], lang: str, lines: dict[str, str],
+                generated_from: Path) -> str:
+    """The report's page from what `gather` read and the units' sparklines."""
     lab = labels(lang)
     environment = Environment(loader=FileSystemLoader(HERE / "templates"),
                               autoescape=select_autoescape(["html", "j2"]),
@@ -302,13 +305,13 @@ def render_html(path: Path, month: str, lang: str = "vi", printed: bool = False)
     return template.render(
         **{"board_gap": None, "board_omitted": 0, "tasks_omitted": 0, **data},
         lab=lab, warning_codes=WARNINGS, grade_colours=GRADE_COLOURS,
-        sparklines=sparklines(data["history"], [u["unit_code"] for u in data["board"]]),
+        sparklines=lines,
         task_chart=task_chart(data["tasks"], lab),
         checks_line=lab["checks_passed"].format(
             passed=sum(p for p, _ in passed), total=sum(t for _, t in passed),
             suites=len(suites),
             dbt=", ".join(f"{n} {k}" for k, n in sorted(checks.get("dbt_build", {}).items()))),
-        generated_from=json.dumps(str(path)),
+        generated_from=json.dumps(str(generated_from)),
     )
 
 
@@ -337,13 +340,17 @@ def write_report(path: Path, month: str, lang: str = "vi",
     folder.mkdir(parents=True, exist_ok=True)
     stem = month if lang == "vi" else f"{month}.{lang}"
     html = folder / f"{stem}.html"
-    page = render_html(path, month, lang)
+    data = gather(path, month, lang)
+    lines = sparklines(data["history"], [u["unit_code"] for u in data["board"]])
+    page = render_html(data, lang, lines, path)
     html.write_text(page, encoding="utf-8")
     if not chromium():
         return ReportFiles(html=html, pdf=None)
-    printable = render_html(path, month, lang, printed=True)
-    if printable == page:
+    # The PDF shortens a national-size board; a province's prints as it is.
+    printed = _for_print(data)
+    if printed is data:
         return ReportFiles(html=html, pdf=print_pdf(html, folder / f"{stem}.pdf"))
+    printable = render_html(printed, lang, lines, path)
     with tempfile.TemporaryDirectory() as scratch:
         shortened = Path(scratch) / html.name
         shortened.write_text(printable, encoding="utf-8")

@@ -91,8 +91,11 @@ def draw_dossiers(staff: Staff, first: dt.date, last: dt.date, per_month: int,
         offsets = np.concatenate([[0], np.cumsum(per_unit)[:-1]])
         have = per_unit[unit] > 0
         pick = offsets[unit] + np.floor(rng.random(n) * np.maximum(per_unit[unit], 1))
-        official = np.where(have, post_code[posted[np.minimum(pick.astype(int),
-                                                              len(posted) - 1)]], None)
+        # Before the first posting of all (a span reaching back past the units' founding)
+        # nobody is posted anywhere, and no index may be taken into an empty list.
+        official = (np.where(have, post_code[posted[np.minimum(pick.astype(int),
+                                                               len(posted) - 1)]], None)
+                    if len(posted) else np.full(n, None, dtype=object))
         parts["day"].append(np.full(n, day))
         parts["unit"].append(unit)
         parts["official"].append(official)

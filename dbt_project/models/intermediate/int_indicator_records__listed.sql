@@ -1,7 +1,9 @@
-{{ config(materialized='view') }}
+{{ config(materialized='table') }}
 
 {#- Every record behind every indicator of the closed month, with what it adds to the
-    indicator's numerator and denominator and the unit and official its own row names. -#}
+    indicator's numerator and denominator and the unit and official its own row names.
+    A table, built once per close: the marts and a dozen tests read it, and a view would list
+    a national month's records again for each of them. -#}
 
 with
 

@@ -9,6 +9,21 @@ dossiers as (
 
 ),
 
+spellings as (
+
+    -- A handful of spellings per procedure and month, out of millions of dossiers: grouped
+    -- before they are ranked, so the work does not grow with the months of history.
+    select
+        procedure_code,
+        procedure_name,
+        procedure_domain,
+        month_date
+
+    from dossiers
+    group by procedure_code, procedure_name, procedure_domain, month_date
+
+),
+
 latest as (
 
     select
@@ -16,8 +31,12 @@ latest as (
         procedure_name,
         procedure_domain
 
-    from dossiers
-    qualify row_number() over (partition by procedure_code order by month_date desc) = 1
+    from spellings
+    qualify
+        row_number() over (
+            partition by procedure_code
+            order by month_date desc, procedure_name asc, procedure_domain asc
+        ) = 1
 
 ),
 

@@ -21,8 +21,11 @@ ratings as (
 
 dossiers as (
 
+    -- Only the rated dossiers: a national history holds tens of millions of dossier rows.
     select * from {{ ref('stg_one_stop__dossiers') }}
-    where {{ up_to_close_month() }}
+    where
+        {{ up_to_close_month() }}
+        and dossier_id in (select ratings.dossier_id from ratings)
 
 ),
 
