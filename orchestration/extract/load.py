@@ -275,13 +275,29 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
     extras = [(i, h) for i, h in enumerate(scan.headers) if normalise(h) not in known]
 
     _register_views(con, start, contract.export)
+    rows = f"{name}_rows"
+    con.execute(f"create or replace temp table {rows} as select * from {scan.relation}")
     # Each cell the contract reads is normalised once (NFC, trimmed, empty as null), and each
     # field parsed once; the checks and the stored values then read those columns. Dates and
-    # numbers skip NFC: it cannot change text that parses as one, and it is the dearest step.
+    # numbers skip NFC: it cannot change text that parses as one. NFC is the dearest step of
+    # all, and a column repeats few spellings (procedure names, statuses) over millions of
+    # rows, so each distinct non-ASCII text is normalised once and looked up; ASCII text is
+    # its own NFC form (bytes = characters).
     cells = {positions[normalise(c.header)]: c.type in PARSED_TYPES for c in contract.columns}
+    spelled = [i for i, parsed in sorted(cells.items()) if not parsed]
+    for i in spelled:
+        con.execute(
+            f"create or replace temp table {name}_nfc{i} as select _raw, nfc_normalize(_raw) "
+            f"as _nfc from (select distinct c{i} as _raw from {rows} "
+            f"where strlen(c{i}) <> length(c{i}))"
+        )
     normalised = ", ".join(
-        f"nullif(trim({f'c{i}' if parsed else f'nfc_normalize(c{i})'}), '') as _t{i}"
+        f"nullif(trim(c{i}), '') as _t{i}" if parsed else
+        f"nullif(trim(case when strlen(c{i}) = length(c{i}) then c{i} else _nfc{i}._nfc end),"
+        f" '') as _t{i}"
         for i, parsed in sorted(cells.items()))
+    lookups = " ".join(f"left join {name}_nfc{i} as _nfc{i} on {rows}.c{i} = _nfc{i}._raw"
+                       for i in spelled)
     parses: list[str] = []
     values: list[str] = []
     checks: list[tuple[str, str, str]] = []
@@ -309,14 +325,22 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
     checked_sql = f"""
         create or replace temp table {name}_checked as
         with normalised as (
-            select *, {normalised} from {scan.relation}
+            select {rows}.*, {normalised} from {rows} {lookups}
         ),
         parsed as (
             select *, {", ".join(parses)} from normalised
         ),
+        -- Equal rows have equal hashes: only rows whose hash repeats are compared whole.
+        repeated_hashes as (
+            select hash({all_cells}) as row_hash
+            from {rows}
+            group by row_hash
+            having count(*) > 1
+        ),
         repeated_rows as (
             select min(_line) as first_line, list(_line) as lines
-            from {scan.relation}
+            from {rows}
+            where hash({all_cells}) in (select row_hash from repeated_hashes)
             group by {all_cells}
             having count(*) > 1
         ),
@@ -342,12 +366,21 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
         candidates as (
             select *, (_line = _first_line and len(_problems) = 0) as _candidate from checked
         ),
-        shared_keys as (
-            select count(*) as key_rows, list(_line) as key_lines
+        repeated_keys as (
+            select {key_names}
             from candidates
             where _candidate
             group by {key_names}
             having count(*) > 1
+        ),
+        shared_keys as (
+            select count(*) as key_rows, list(candidates._line) as key_lines
+            from candidates
+            inner join repeated_keys
+                on {" and ".join(f"candidates._k{i} is not distinct from repeated_keys._k{i}"
+                                 for i in range(len(keys)))}
+            where candidates._candidate
+            group by {", ".join(f"candidates._k{i}" for i in range(len(keys)))}
         ),
         shared_key_lines as (
             select unnest(key_lines) as _line, key_rows, key_lines from shared_keys
