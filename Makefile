@@ -34,9 +34,10 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	KPI_BUILD_DB=$(CURDIR)/warehouse/lint.duckdb $(BIN)/sqlfluff lint dbt_project/models
 
-## Time a province close stage by stage against DuckDB-only and pandas references.
+## Time a close at province and national scale, stage by stage, against DuckDB-only and pandas
+## references, and month 12 of a history against month 1; writes bench/RESULTS.md.
 bench: $(VENV)/.installed chromium
-	$(BIN)/python bench/close.py --scale province --months 12
+	$(BIN)/python bench/close.py --scales province,national --months 12 --write
 
 clean:
 	rm -rf warehouse/kpi*.duckdb warehouse/build sources/landing dbt_project/target

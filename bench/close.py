@@ -213,7 +213,8 @@ def _mib(size: int) -> str:
     return f"{size / 2**20:,.0f} MiB"
 
 
-def _bench_scale(scale: str, months: list[str], work: Path) -> list[str]:
+def _bench_scale(scale: str, months: list[str],
+                 work: Path) -> tuple[list[str], dict[str, float]]:
     from orchestration.simulate.province import simulate_landing_zone
 
     folder = work / scale
@@ -262,6 +263,33 @@ def _bench_scale(scale: str, months: list[str], work: Path) -> list[str]:
             f"{_mib(last['peak'])}.",
             f"- Ratio month {len(months)} / month 1: **{last['wall'] / first['wall']:.2f}**.",
         ]
+    figures = {"wall": first["wall"], "peak": first["peak"],
+               "floor": first["wall"] / floor_seconds, "pandas": first["wall"] / pandas_seconds}
+    if last:
+        figures["month_ratio"] = last["wall"] / first["wall"]
+    return [*lines, ""], figures
+
+
+# The targets of the close (issue 6): (scale, figure, limit, how the figure is shown).
+TARGETS = [
+    ("province", "wall", 30.0, "whole close under 30 s"),
+    ("national", "wall", 300.0, "whole close under 5 minutes"),
+    ("national", "peak", 6 * 2**30, "peak memory under 6 GiB"),
+    ("national", "floor", 3.0, "close at most 3x the DuckDB-only floor"),
+    ("national", "pandas", 1.0, "close faster than the pandas reference"),
+    ("province", "month_ratio", 1.25, "month 12 within 1.25x of month 1"),
+]
+
+
+def _targets(figures: dict[str, dict[str, float]]) -> list[str]:
+    lines = ["## Targets", "", "| scale | target | measured | met |", "|---|---|---:|---|"]
+    for scale, figure, limit, label in TARGETS:
+        if figure not in figures.get(scale, {}):
+            continue
+        value = figures[scale][figure]
+        shown = (_mib(int(value)) if figure == "peak" else
+                 f"{value:.1f} s" if figure == "wall" else f"{value:.2f}x")
+        lines.append(f"| {scale} | {label} | {shown} | {'yes' if value <= limit else 'no'} |")
     return [*lines, ""]
 
 
@@ -281,12 +309,16 @@ def main() -> None:
         raise SystemExit("--months: from 1 to 12 (one simulated year)")
     lines = ["# Close benchmark", "", f"Machine: {_machine()}.", ""]
     print("\n".join(lines), flush=True)
+    figures: dict[str, dict[str, float]] = {}
     for scale in args.scales.split(","):
         count = args.months if scale == "province" else 1
         months = months_between(FIRST_MONTH, "2099-12")[:count]
-        section = _bench_scale(scale, months, args.work)
+        section, figures[scale] = _bench_scale(scale, months, args.work)
         print("\n".join(section), flush=True)
         lines += section
+    targets = _targets(figures)
+    print("\n".join(targets), flush=True)
+    lines += targets
     if args.write:
         (ROOT / "bench" / "RESULTS.md").write_text("\n".join(lines), encoding="utf-8")
 
