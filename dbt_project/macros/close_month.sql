@@ -1,9 +1,16 @@
-{#- The month being closed and its cut-off, from the `close_month` variable (YYYY-MM). -#}
+{#- The month being closed (YYYY-MM), from the `close_month` variable or, when that is not
+    set, from KPI_CLOSE_MONTH, as the close passes it. The environment is read only while
+    models execute, never while dbt parses: a month given as a variable or read at parse time
+    would make every close parse the whole project again (seconds of a province's close). -#}
 {% macro close_month() -%}
     {%- set month = var('close_month') -%}
+    {%- if month is none and execute -%}
+        {%- set month = env_var('KPI_CLOSE_MONTH', '') or none -%}
+    {%- endif -%}
     {%- if month is none -%}
         {%- if execute and flags.WHICH in ('run', 'build', 'test', 'seed') -%}
-            {{ exceptions.raise_compiler_error("Set the variable close_month, e.g. 2026-03") }}
+            {{ exceptions.raise_compiler_error(
+                "Set the month to close: --vars '{close_month: 2026-03}' or KPI_CLOSE_MONTH") }}
         {%- endif -%}
         {%- set month = '2000-01' -%}
     {%- endif -%}

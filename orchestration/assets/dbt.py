@@ -1,6 +1,5 @@
 """Transform: the dbt project builds the star schema and the marts of the closed month."""
 
-import json
 import os
 import sys
 from collections.abc import Iterator
@@ -56,26 +55,25 @@ def kpi_dbt_assets(
 ) -> Iterator[Any]:
     """Staging, star schema and marts of the closed month, with every dbt test as a gate.
 
-    Runs `dbt build` on the build file with `close_month` set to the partition; a failing test
+    Runs `dbt build` on the build file with KPI_CLOSE_MONTH set to the partition; a failing test
     fails this step, and publish never runs.
     """
     os.environ["KPI_BUILD_DB"] = str(warehouse.files().build)
-    variables = json.dumps({"close_month": context.partition_key})
+    # The month goes by the environment, not --vars: a changed variable makes dbt parse the
+    # whole project again, where the same variables let it reuse the last close's parse.
+    os.environ["KPI_CLOSE_MONTH"] = context.partition_key
     # A stale result of an earlier close must never be read as this close's failures.
     target = close_target_dir(warehouse)
     (target / "run_results.json").unlink(missing_ok=True)
-    yield from dbt.cli(
-        ["build", "--vars", variables], context=context, target_path=target
-    ).stream()
+    yield from dbt.cli(["build"], context=context, target_path=target).stream()
     # Months closed after this one compared themselves with what this close replaced: derive
     # them again, oldest first, so closing months in any order gives the same marts.
     for later in later_closed_months(warehouse.files().build, context.partition_key):
         context.log.info(f"deriving {later} again from its loaded exports")
-        dbt.cli(
-            ["build", "--vars", json.dumps({"close_month": later})],
-            manifest=dbt_project.manifest_path,
-            target_path=target / "later",
-        ).wait()
+        os.environ["KPI_CLOSE_MONTH"] = later
+        dbt.cli(["build"], manifest=dbt_project.manifest_path,
+                target_path=target / "later").wait()
+    os.environ["KPI_CLOSE_MONTH"] = context.partition_key
 
 
 def later_closed_months(build: Path, month: str) -> list[str]:
