@@ -19,7 +19,7 @@ from rich.table import Table
 from orchestration import close_log
 from orchestration.close import CloseError, CloseOutcome, months_between, run_close
 from orchestration.paths import DBT_PROJECT_DIR
-from orchestration.warehouse import files
+from orchestration.warehouse import WarehouseBusy, files
 from orchestration.warehouse import rollback as rollback_warehouse
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -284,7 +284,7 @@ def rollback() -> None:
     """Put back the warehouse that the last publish replaced."""
     try:
         path = rollback_warehouse(files())
-    except FileNotFoundError as error:
+    except (FileNotFoundError, WarehouseBusy) as error:
         _fail(str(error))
     last = close_log.entries(path)
     where = f"; its last close: {last[-1]['month']} at {last[-1]['closed_at']}" if last else ""

@@ -14,7 +14,7 @@ from dagster import DagsterEventType, DagsterInstance
 
 from orchestration import close_log, paths
 from orchestration.contracts import load_contracts
-from orchestration.warehouse import files
+from orchestration.warehouse import WarehouseBusy, exclusive, files
 
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
@@ -156,9 +156,14 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     log_path = target.build.parent / f"close-{month}.log"
     # dbt's own output goes to the close's log file unless the operator asked to see it.
     instance = DagsterInstance.ephemeral()
-    with log_path.open("w", encoding="utf-8") as log, (
-        contextlib.nullcontext() if verbose else contextlib.redirect_stdout(log)
-    ):
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(exclusive(target))
+        except WarehouseBusy as busy:
+            raise CloseError(str(busy)) from None
+        log = held.enter_context(log_path.open("w", encoding="utf-8"))
+        if not verbose:
+            held.enter_context(contextlib.redirect_stdout(log))
         result = job.execute_in_process(
             partition_key=month,
             instance=instance,

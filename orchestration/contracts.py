@@ -42,6 +42,9 @@ class Column:
     # The date of something that happened (not a deadline or a plan): dated after the cut-off
     # it is a late edit, counted by the load report.
     event: bool = False
+    # Written by a person (a title, a description): may quote a citizen's phone or ID number,
+    # which extract blanks out before anything is stored.
+    free_text: bool = False
 
     @property
     def stored_name(self) -> str | None:
@@ -77,6 +80,11 @@ class Contract:
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.field == name)
 
+    @property
+    def holds_personal_data(self) -> bool:
+        """An export about citizens: any of its cells may name one, whatever its column."""
+        return any(c.personal for c in self.columns)
+
 
 def _parse(path: Path) -> Contract:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -95,6 +103,7 @@ def _parse(path: Path) -> Contract:
             max=raw.get("max"),
             digits=raw.get("digits"),
             event=bool(raw.get("event", False)),
+            free_text=bool(raw.get("free_text", False)),
         )
         if column.type not in COLUMN_TYPES:
             raise ValueError(f"{path.name}: column {column.field} has unknown type {column.type}")

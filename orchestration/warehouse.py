@@ -7,9 +7,12 @@ never meet a lock or half a month. A failed or killed close leaves `kpi.duckdb` 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,6 +37,55 @@ class WarehouseFiles:
     @property
     def build(self) -> Path:
         return self.root / "build" / "kpi.duckdb"
+
+    @property
+    def lock(self) -> Path:
+        return self.root / "build" / "close.lock"
+
+
+class WarehouseBusy(Exception):  # noqa: N818 - a domain outcome, not a programming error
+    """Another process is closing or rolling back the same warehouse."""
+
+
+# Lock files this process holds: a step of a close run in this process must not probe the lock
+# its own close took.
+_held: set[Path] = set()
+
+
+@contextlib.contextmanager
+def exclusive(target: WarehouseFiles) -> Iterator[None]:
+    """One close or rollback of a warehouse at a time. Two closes would share the build file:
+    one could publish what the other half built. The operating system drops the lock with the
+    process that held it, so a killed close never leaves the warehouse locked."""
+    target.lock.parent.mkdir(parents=True, exist_ok=True)
+    with target.lock.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WarehouseBusy(
+                f"{target.root} is being closed by {holder}: wait for that close to end"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"process {os.getpid()}")
+        handle.flush()
+        _held.add(target.lock)
+        try:
+            yield
+        finally:
+            _held.discard(target.lock)
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def ensure_not_busy(target: WarehouseFiles) -> None:
+    """For a close started outside `exclusive` (a Dagster run): refuse to start while another
+    process holds the warehouse."""
+    if target.lock in _held:
+        return
+    with exclusive(target):
+        pass
 
 
 def files() -> WarehouseFiles:
@@ -125,8 +177,9 @@ def rollback(target: WarehouseFiles) -> Path:
     """Put the previous published warehouse back, in one rename, keeping it as the previous."""
     if not target.previous.exists():
         raise FileNotFoundError(f"{target.previous} does not exist: nothing to roll back to")
-    _second_name(target.previous, target.published)
-    _fsync_dir(target.root)
+    with exclusive(target):
+        _second_name(target.previous, target.published)
+        _fsync_dir(target.root)
     return target.published
 
 

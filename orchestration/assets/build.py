@@ -8,7 +8,7 @@ from orchestration import close_log
 from orchestration.checks.suites import results_dir
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
-from orchestration.warehouse import prepare_build
+from orchestration.warehouse import WarehouseBusy, ensure_not_busy, prepare_build
 
 
 @asset(
@@ -34,6 +34,10 @@ def warehouse_build(
             f"--reopen --reason \"...\"",
             allow_retries=False,
         )
+    try:
+        ensure_not_busy(target)
+    except WarehouseBusy as busy:
+        raise Failure(description=str(busy), allow_retries=False) from None
     path = prepare_build(target, month)
     # Check results of an earlier attempt must never be logged as this close's.
     shutil.rmtree(results_dir(month), ignore_errors=True)

@@ -8,7 +8,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, ass
 
 from orchestration import close_log
 from orchestration.assets.dbt import close_target_dir, kpi_dbt_assets, later_closed_months
-from orchestration.checks.suites import results_dir
+from orchestration.checks.suites import promote_results, results_dir
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WarehouseResource
 from orchestration.warehouse import connect, publish
@@ -44,6 +44,7 @@ def published_warehouse(
                       "derived_again": later_closed_months(target.build, context.partition_key)})
     summary = _summary(target.build, context.partition_key)
     path = publish(target)
+    promote_results(context.partition_key)
     context.log.info(f"published {context.partition_key} to {path}")
     return MaterializeResult(metadata={
         "path": str(path), "bytes": path.stat().st_size, **summary,

@@ -13,6 +13,7 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -246,7 +247,27 @@ def run_suite(con: duckdb.DuckDBPyConnection, name: str, month: str) -> SuiteRes
 
 
 def results_dir(month: str) -> Path:
+    """Where a close in progress keeps its results: beside its build file, so that a blocked
+    or killed close never replaces those of the month as published."""
+    return warehouse_dir() / "build" / "checks" / month
+
+
+def published_results_dir(month: str) -> Path:
     return warehouse_dir() / "checks" / month
+
+
+def promote_results(month: str) -> Path:
+    """After publish: the close's results become the published month's, in two renames."""
+    pending, published = results_dir(month), published_results_dir(month)
+    replaced = published.with_name(f"{month}.replaced")
+    shutil.rmtree(replaced, ignore_errors=True)
+    published.parent.mkdir(parents=True, exist_ok=True)
+    if published.exists():
+        published.rename(replaced)
+    if pending.exists():
+        pending.rename(published)
+    shutil.rmtree(replaced, ignore_errors=True)
+    return published
 
 
 def save(result: SuiteResult) -> Path:

@@ -31,6 +31,13 @@ PARSED_TYPES = ("date", "timestamp", "int", "number", "money")
 TIMESTAMP_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y"]
 # Vietnamese number text: dots group thousands, a comma starts the decimals.
 NUMBER_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)(,[0-9]+)?$"
+WHOLE_PATTERN = r"^-?([0-9]{1,3}(\.[0-9]{3})+|[0-9]+)$"
+# Day and month of one or two digits, the year always of four: `10/07/26` is no date.
+DATE_PATTERN = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}$"
+TIMESTAMP_PATTERN = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9]{2})?)?$"
+# Nine digits or more, alone or grouped by spaces, dots or dashes: a phone number (10), an old
+# identity card (9) or a citizen ID (12), never a code, amount or date the exports write there.
+NUMBER_RUN = r"[0-9]([ .-]?[0-9]){8,}"
 
 
 @dataclass
@@ -116,30 +123,49 @@ class TypedField:
     stored: str
 
 
-def _typed(column: Column, text: str, value: str, salt_param: str) -> TypedField:
+def _shown(column: Column, text: str, about_citizens: bool) -> str:
+    """The cell as a quarantine reason quotes it. Reasons are shown to analysts, so a value that
+    could be personal data is not: a personal column's, a run of nine digits or more, and any
+    wording in an export about citizens (a name typed into the wrong column)."""
+    if column.personal:
+        return "'(not shown)'"
+    hidden = NUMBER_RUN + ("|[[:alpha:]]" if about_citizens else "")
+    return (f"case when regexp_matches({text}, '{hidden}') then '(not shown)' "
+            f"else '''' || {text} || '''' end")
+
+
+def _typed(column: Column, text: str, value: str, salt_param: str,
+           about_citizens: bool = False) -> TypedField:
     """SQL for one field, given the names of its normalised text (`text`, null when empty) and
     of its parsed value (`value`): each is computed once per row, however many checks read it."""
     label = f"{column.field} ({column.header})"
-    shown = "'(not shown)'" if column.personal else f"'''' || {text} || ''''"
+    shown = _shown(column, text, about_citizens)
     checks: list[tuple[str, str]] = []
     if column.type == "text" and column.digits:
         parse = (f"case when regexp_full_match({text}, '[0-9]{{1,{column.digits}}}') "
                  f"then lpad({text}, {column.digits}, '0') end")
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a number of {column.digits} digits'"))
+    elif column.type == "text" and column.free_text:
+        parse = f"regexp_replace({text}, '{NUMBER_RUN}', '***', 'g')"
     elif column.type == "text":
         parse = text
     elif column.type == "date":
-        parse = f"try_strptime({text}, '%d/%m/%Y')::date"
+        parse = (f"case when regexp_matches({text}, '{DATE_PATTERN}') "
+                 f"then try_strptime({text}, '%d/%m/%Y')::date end")
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a date dd/mm/yyyy'"))
     elif column.type == "timestamp":
         formats = "[" + ", ".join(_quote(f) for f in TIMESTAMP_FORMATS) + "]"
-        parse = f"try_strptime({text}, {formats})"
+        parse = (f"case when regexp_matches({text}, '{TIMESTAMP_PATTERN}') "
+                 f"then try_strptime({text}, {formats}) end")
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a time dd/mm/yyyy HH:MM[:SS]'"))
     elif column.type == "int":
-        parse = f"try_cast({text} as bigint)"
+        # Dots group thousands, as in every number of these exports; nothing else is a whole
+        # number (DuckDB's own cast would round 12.5 and read 1e3, 0x1F or 1_000).
+        parse = (f"case when regexp_matches({text}, '{WHOLE_PATTERN}') "
+                 f"then try_cast(replace({text}, '.', '') as bigint) end")
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not a whole number'"))
     elif column.type in ("number", "money"):
@@ -267,12 +293,15 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
     for index, header in enumerate(scan.headers):
         positions.setdefault(normalise(header), index)
     missing = [c.header for c in contract.columns if normalise(c.header) not in positions]
-    if missing:
-        return _stop(con, contract, month,
-                     f"{contract.source_name}: missing header(s) "
-                     + ", ".join(f"'{h}'" for h in missing), sha)
     known = {normalise(c.header) for c in contract.columns}
     extras = [(i, h) for i, h in enumerate(scan.headers) if normalise(h) not in known]
+    if missing:
+        # A renamed header shows as one missing and one unknown: naming both says which.
+        unknown = [h for _, h in extras if h.strip()]
+        found = f" (found instead: {', '.join(repr(h) for h in unknown)})" if unknown else ""
+        return _stop(con, contract, month,
+                     f"{contract.source_name}: missing header(s) "
+                     + ", ".join(f"'{h}'" for h in missing) + found, sha)
 
     _register_views(con, start, contract.export)
     rows = f"{name}_rows"
@@ -303,7 +332,7 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
     checks: list[tuple[str, str, str]] = []
     for number, column in enumerate(contract.columns):
         field = _typed(column, f"_t{positions[normalise(column.header)]}", f"_v{number}",
-                       "$salt")
+                       "$salt", contract.holds_personal_data)
         parses.append(f"{field.parse} as _v{number}")
         if column.stored_name is not None:
             values.append(f"{field.stored} as {column.stored_name}")
@@ -313,8 +342,12 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
         f"case when coalesce({cond}, false) then {{'field': '{field}', 'reason': {reason}}} end"
         for field, cond, reason in checks
     )
+    # Columns the contract does not know are kept for the operator to see, but not their
+    # values in an export about citizens: an unknown column there may be a phone number.
     extra_json = (
-        "json_object(" + ", ".join(f"{_quote(h)}, c{i}" for i, h in extras) + ")"
+        "json_object(" + ", ".join(
+            f"{_quote(h)}, {'null' if contract.holds_personal_data else f'c{i}'}"
+            for i, h in extras) + ")"
         if extras else "null::json"
     )
     all_cells = ", ".join(f"c{i}" for i in range(len(scan.headers)))

@@ -121,6 +121,26 @@ def _refuse_title_rows(path: Path, contract: Contract, expected: set[str]) -> No
                 )
 
 
+def _refuse_cut_short(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract,
+                      name: str, rejected: int) -> None:
+    """An export cut off in the middle of its last record (a copy interrupted, a disk full) has
+    lost an unknown number of rows after it: quarantining the one broken row would hide that."""
+    with path.open("rb") as handle:
+        handle.seek(max(path.stat().st_size - 1, 0))
+        ends_a_line = handle.read(1) in (b"\n", b"\r", b"")
+    if ends_a_line or not rejected:
+        return
+    records = con.execute(f"select count(*) from {name}_cells").fetchone()[0] + rejected
+    last_line = records + 1
+    cut = con.execute(f"select count(*) from {name}_reject_lines where line = $line",
+                      {"line": last_line}).fetchone()[0]
+    if cut:
+        raise SourceStopped(
+            f"{contract.file}: line {last_line}, the last, stops in the middle of a record: "
+            "the file was cut short, so rows after it are missing"
+        )
+
+
 def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, work_dir: Path,
              name: str) -> Scan:
     readable, note = _readable_copy(path, contract, work_dir)
@@ -170,6 +190,7 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, wor
                    else "opens a quote that never closes, so the rest of the file cannot be read")
         raise SourceStopped(f"{contract.file}: line {line} {problem}")
     rejected = con.execute(f"select count(*) from {name}_reject_lines").fetchone()[0]
+    _refuse_cut_short(con, readable, contract, name, rejected)
     con.execute(
         f"""
         create or replace temp view {name}_scan as

@@ -56,10 +56,12 @@ def test_a_failing_export_expectation_blocks_before_dbt(published: Path, workspa
         "expect_column_pair_values_a_to_be_greater_than_b(due_date, assigned_date) failed at "
         "nhiem_vu.csv line 2"
     ]
-    stored = workspace / "warehouse" / "checks" / FEBRUARY / "nhiem_vu.json"
+    # A blocked close keeps its results beside its build file, never over the published ones.
+    stored = workspace / "warehouse" / "build" / "checks" / FEBRUARY / "nhiem_vu.json"
     assert '"passed": false' in stored.read_text(encoding="utf-8")
     # dbt never ran on the month: the blocking check stopped the run before it.
-    assert not (workspace / "warehouse" / "checks" / FEBRUARY / "close.json").exists()
+    assert not (workspace / "warehouse" / "build" / "checks" / FEBRUARY / "close.json").exists()
+    assert not (workspace / "warehouse" / "checks" / FEBRUARY).exists()
 
 
 def test_last_months_file_sent_again_is_blocked_by_the_close_suite(

@@ -132,6 +132,20 @@ def _drop_header(folder: Path) -> None:
     _edit(folder, TASKS, "Mã nhiệm vụ,", "Mã NV,")
 
 
+def _cut_short(folder: Path) -> None:
+    """The copy stopped in the middle of the last record: no newline after it."""
+    data = (folder / TASKS).read_bytes()
+    (folder / TASKS).write_bytes(data[:-40])
+
+
+def _petitions_with_phone(folder: Path) -> None:
+    _petitions(folder, "001234567890")
+    path = folder / "don_thu.csv"
+    header, row = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(f"{header},Số điện thoại\n{row.rstrip(',')},0912345678\n",
+                    encoding="utf-8")
+
+
 def _last_month_file(folder: Path) -> None:
     shutil.copyfile(FIXTURES / "landing_tasks" / "2026-02" / TASKS, folder / TASKS)
 
@@ -230,7 +244,31 @@ CASES = [
          lambda f: _edit(f, TASKS, "Hạn sau gia hạn,", ""),
          stopped="nhiem_vu.csv: missing header(s) 'Hạn sau gia hạn'"),
     Case("renamed header", "nhiem_vu", _drop_header,
-         stopped="nhiem_vu.csv: missing header(s) 'Mã nhiệm vụ'"),
+         stopped="nhiem_vu.csv: missing header(s) 'Mã nhiệm vụ' (found instead: 'Mã NV')"),
+    Case("file cut short in the middle of a record", "nhiem_vu", _cut_short,
+         stopped="nhiem_vu.csv: line 14, the last, stops in the middle of a record: the file "
+                 "was cut short, so rows after it are missing"),
+    Case("two-digit year", "nhiem_vu",
+         lambda f: _edit(f, TASKS, "10/01/2026,28/02/2026", "10/01/26,28/02/2026"),
+         quarantined=[(4, "assigned_date (Ngày giao): '10/01/26' is not a date dd/mm/yyyy")]),
+    Case("whole number written as a decimal or in scientific form", "nhiem_vu",
+         lambda f: (_edit(f, TASKS, "Đang thực hiện,40,", "Đang thực hiện,12.5,"),
+                    _edit(f, TASKS, "Đang thực hiện,60,", "Đang thực hiện,6e1,")),
+         quarantined=[(4, "progress_pct (Tiến độ (%)): '12.5' is not a whole number"),
+                      (5, "progress_pct (Tiến độ (%)): '6e1' is not a whole number")]),
+    Case("phone number written in a task title", "nhiem_vu",
+         lambda f: _edit(f, TASKS, "Rà soát biên chế quý I",
+                         "Rà soát biên chế quý I, gọi ông Bình 0912 345 678"),
+         query=("select title from raw.nhiem_vu where task_id = 'T01'",
+                [("Rà soát biên chế quý I, gọi ông Bình ***",)])),
+    Case("citizen's name typed into a category of a petition", "don_thu",
+         lambda f: (_petitions(f, "001234567890"),
+                    _edit(f, "don_thu.csv", "Khiếu nại,", "Nguyễn Thị Hoa,")),
+         quarantined=[(2, "kind (Loại đơn): (not shown) is not one of: Khiếu nại, Tố cáo, "
+                          "Kiến nghị, phản ánh")]),
+    Case("unknown column in the petitions export", "don_thu", _petitions_with_phone,
+         query=("select _extra_columns::varchar from raw.don_thu",
+                [('{"Số điện thoại":null}',)])),
     Case("unterminated quote", "nhiem_vu",
          lambda f: _edit(f, TASKS, "Quyết toán", '"Quyết toán'),
          stopped="nhiem_vu.csv: line 5 opens a quote that never closes, so the rest of the "

@@ -119,3 +119,39 @@ def test_a_month_missing_files_is_refused_before_anything_is_built(
         "2026-02/ lacks don_thu.csv, vuong_mac_du_an.xlsx: the close needs every export"
     )
     assert _sha(january_published) == before
+
+
+def test_a_second_close_or_a_rollback_during_a_close_is_refused(
+    january_published: Path, workspace: Path,
+) -> None:
+    """Another process holds the warehouse (as a running close does): `kpi close` and
+    `kpi rollback` exit 1 with one line, and the published file is untouched."""
+    from orchestration.warehouse import WarehouseBusy, ensure_not_busy, exclusive, files
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys\nfrom orchestration.warehouse import exclusive, files\n"
+         "with exclusive(files()):\n    print('held', flush=True)\n    sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy())
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == "held\n"
+        before = _sha(january_published)
+        # Something to roll back to, so that only the lock can refuse the rollback.
+        (workspace / "warehouse" / "kpi.previous.duckdb").write_bytes(b"an older publish")
+        for args in (["close", "2026-02"], ["rollback"]):
+            done = subprocess.run(_kpi(*args), capture_output=True, text=True,
+                                  env=os.environ.copy())
+            said = " ".join((done.stdout + done.stderr).split())
+            assert done.returncode == 1
+            assert said.endswith(
+                f"{workspace / 'warehouse'} is being closed by process {holder.pid}: wait for "
+                "that close to end"), said
+        # A Dagster run's first step asks the same question.
+        with pytest.raises(WarehouseBusy):
+            ensure_not_busy(files())
+        assert _sha(january_published) == before
+    finally:
+        holder.communicate("")
+    # Once the holder has gone, the warehouse is free again.
+    with exclusive(files()):
+        pass
