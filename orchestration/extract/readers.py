@@ -13,6 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -208,7 +209,42 @@ def scan_csv(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract, wor
         inner join numbered using (_ordinal)
         """
     )
+    blank = _blank_lines(readable)
+    if blank:
+        count, first = blank
+        said = (f"{count} blank line{'s' if count > 1 else ''} skipped, the first after line "
+                f"{first}: lines after it are numbered as records, without the blank ones")
+        note = f"{note}; {said}" if note else said
     return Scan(relation=f"{name}_scan", headers=headers, rows_rejected=rejected, note=note)
+
+
+BLANK_RUN = re.compile(rb"\n\n+")
+
+
+def _blank_lines(path: Path) -> tuple[int, int] | None:
+    """How many empty lines the file holds, and the line before the first: DuckDB skips them,
+    so record numbers run behind the file's own lines after it (a spreadsheet shows them)."""
+    count, first, lines, tail = 0, 0, 0, b""
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 22), b""):
+            # The chunk's first byte may end a blank line that began in the last one.
+            text = tail + chunk
+            if b"\r" in text:
+                text = text.replace(b"\r\n", b"\n")
+            tail = text[-1:]
+            if b"\n\n" not in text:
+                # Lines are counted only until the first blank one is found.
+                lines += 0 if count else text.count(b"\n", 0, len(text) - 1)
+                continue
+            runs = list(BLANK_RUN.finditer(text))
+            if not count:
+                first = lines + text[: runs[0].start()].count(b"\n") + 1
+            count += sum(run.end() - run.start() - 1 for run in runs)
+        # Empty lines at the very end are no gap between records.
+        handle.seek(max(path.stat().st_size - 64, 0))
+        ending = handle.read().replace(b"\r\n", b"\n")
+        count -= max(len(ending) - len(ending.rstrip(b"\n")) - 1, 0)
+    return (count, first) if count > 0 else None
 
 
 def _excel_text(value: object, column_type: str | None) -> str | None:
@@ -272,6 +308,7 @@ def scan_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract,
             (i for i, h in enumerate(headers) if normalise(h) == key_header), None
         )
     total = normalise(contract.total_label) if contract.total_label else None
+    figures = [i for i, kind in enumerate(types) if kind in ("money", "number", "int")]
     cells: list[list[str | None]] = [[] for _ in headers]
     lines: list[int] = []
     skipped = 0
@@ -284,7 +321,11 @@ def scan_xlsx(con: duckdb.DuckDBPyConnection, path: Path, contract: Contract,
         is_total = total is not None and any(
             t is not None and normalise(t).startswith(total) for t in texts[:3]
         )
-        if is_total or (key_position is not None and texts[key_position] is None):
+        # A row without the key is a group heading only when it also holds no figure: a project
+        # row whose code was lost still carries money, and goes on to be quarantined for it.
+        is_heading = (key_position is not None and texts[key_position] is None
+                      and all(texts[i] is None for i in figures))
+        if is_total or is_heading:
             skipped += 1
             continue
         for i, text in enumerate(texts):
