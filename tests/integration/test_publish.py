@@ -38,7 +38,8 @@ def test_blocked_close_exits_non_zero_with_one_line_and_leaves_the_file_untouche
                           env=os.environ.copy(), timeout=600, check=False)
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
-        "error: close of 2026-02 blocked: van_ban_den.csv: missing header(s) 'Hạn trả lời'"
+        "error: close of 2026-02 blocked: van_ban_den.csv: missing header(s) 'Hạn trả lời' "
+        "(found instead: 'Hạn trả lời mới')"
     ]
     assert "Traceback" not in done.stdout + done.stderr
     assert _sha(january_published) == before
