@@ -299,6 +299,12 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
         # A renamed header shows as one missing and one unknown: naming both says which.
         unknown = [h for _, h in extras if h.strip()]
         found = f" (found instead: {', '.join(repr(h) for h in unknown)})" if unknown else ""
+        # One header holding the others: the file was saved with another separator.
+        other = next((d for d in (",", ";", "\t", "|") if d != contract.delimiter
+                      and len(unknown) == 1 and d in unknown[0]), None)
+        if other is not None:
+            found = (f" (the header line is separated by {other!r}, not "
+                     f"{contract.delimiter!r})")
         return _stop(con, contract, month,
                      f"{contract.source_name}: missing header(s) "
                      + ", ".join(f"'{h}'" for h in missing) + found, sha)

@@ -95,6 +95,10 @@ def _csv_headers(path: Path, contract: Contract) -> list[str]:
         rest = handle.read(1)
     if not first.strip() and not rest:
         raise SourceStopped(f"{contract.file}: the file is empty")
+    if not first.strip():
+        with path.open("rb") as handle:
+            if not handle.read(1 << 20).strip():
+                raise SourceStopped(f"{contract.file}: the file is empty (blank space only)")
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as error:

@@ -287,6 +287,15 @@ CASES = [
                  "file cannot be read"),
     Case("empty file", "nhiem_vu", lambda f: (f / TASKS).write_bytes(b""),
          stopped="nhiem_vu.csv: the file is empty"),
+    Case("file of blank space only", "nhiem_vu",
+         lambda f: (f / TASKS).write_bytes(b"  \t\r\n\n   \n"),
+         stopped="nhiem_vu.csv: the file is empty (blank space only)"),
+    Case("file saved with another separator", "nhiem_vu",
+         lambda f: (f / TASKS).write_text(
+             (f / TASKS).read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8"),
+         stopped="nhiem_vu.csv: missing header(s) " + ", ".join(
+             f"'{c.header}'" for c in load_contracts()["nhiem_vu"].columns)
+         + " (the header line is separated by ';', not ',')"),
     Case("header only", "nhiem_vu",
          lambda f: (f / TASKS).write_text(_headers("nhiem_vu") + "\n", encoding="utf-8"),
          query=("select count(*) from raw.nhiem_vu", [(0,)])),
