@@ -38,6 +38,8 @@ TIMESTAMP_PATTERN = r"^[0-9]{1,2}/[0-9]{1,2}/[0-9]{4}( [0-9]{1,2}:[0-9]{2}(:[0-9
 # Nine digits or more, alone or grouped by spaces, dots or dashes: a phone number (10), an old
 # identity card (9) or a citizen ID (12), never a code, amount or date the exports write there.
 NUMBER_RUN = r"[0-9]([ .-]?[0-9]){8,}"
+# The years a date of these systems can fall in.
+YEARS = (1900, 2100)
 
 
 @dataclass
@@ -181,6 +183,10 @@ def _typed(column: Column, text: str, value: str, salt_param: str,
         allowed = ", ".join(column.values)
         checks.append((f"{text} is not null and {value} is null",
                        f"'{label}: ' || {shown} || ' is not one of: {allowed}'"))
+    if column.type in ("date", "timestamp"):
+        # A year typed with a slip (9999, 2206) would keep a task on track for ever.
+        checks.append((f"{value} not between date '{YEARS[0]}-01-01' and date '{YEARS[1]}-12-31'",
+                       f"'{label}: ' || {shown} || ' is outside the years {YEARS[0]}-{YEARS[1]}'"))
     if column.required:
         checks.append((f"{text} is null", f"'{label}: empty'"))
     if column.min is not None:

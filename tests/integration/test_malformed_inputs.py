@@ -260,6 +260,10 @@ CASES = [
                 "count(*) from raw.nhiem_vu",
                 [("2 blank lines skipped, the first after line 3: lines after it are numbered "
                   "as records, without the blank ones", 13)])),
+    Case("year typed with a slip (9999)", "nhiem_vu",
+         lambda f: _edit(f, TASKS, "10/01/2026,28/02/2026", "10/01/2026,28/02/9999"),
+         quarantined=[(4, "due_date (Hạn hoàn thành): '28/02/9999' is outside the years "
+                          "1900-2100")]),
     Case("two-digit year", "nhiem_vu",
          lambda f: _edit(f, TASKS, "10/01/2026,28/02/2026", "10/01/26,28/02/2026"),
          quarantined=[(4, "assigned_date (Ngày giao): '10/01/26' is not a date dd/mm/yyyy")]),
