@@ -307,7 +307,7 @@ def _load(con: duckdb.DuckDBPyConnection, contract: Contract, path: Path, month:
         found = f" (found instead: {', '.join(repr(h) for h in unknown)})" if unknown else ""
         # One header holding the others: the file was saved with another separator.
         other = next((d for d in (",", ";", "\t", "|") if d != contract.delimiter
-                      and len(unknown) == 1 and d in unknown[0]), None)
+                      and d in unknown[0]), None) if len(unknown) == 1 else None
         if other is not None:
             found = (f" (the header line is separated by {other!r}, not "
                      f"{contract.delimiter!r})")
