@@ -257,14 +257,15 @@ def report(
 
 @app.command()
 def docs() -> None:
-    """Write the dbt docs of the published warehouse: dbt_project/target/docs/static_index.html."""
-    published = files().published
-    if not published.exists():
-        _fail(f"nothing is published yet: {published} does not exist")
-    # dbt opens its database for writing: it reads a copy, never the file readers use.
+    """Write the dbt docs of the warehouse: dbt_project/target/docs/static_index.html."""
+    history = files().history
+    if not history.exists():
+        _fail(f"nothing is published yet: {history} does not exist")
+    # dbt opens its database for writing: it reads a copy of the history, which holds the raw
+    # sources as well as the marts, so the docs' catalogue covers both.
     copy = files().build.with_name("docs.duckdb")
     copy.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(published, copy)
+    shutil.copyfile(history, copy)
     target = DBT_PROJECT_DIR / "target" / "docs"
     with console.status("generating the dbt docs ..."):
         done = subprocess.run(

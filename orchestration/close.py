@@ -141,7 +141,15 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
         raise CloseError(f"{month} is before {keys[0]}, the first month this warehouse holds")
     if month not in keys:
         raise CloseError(f"{month} cannot be closed yet: the month has not ended")
-    closed_at = close_log.last_close(files().published, month)
+    target = files()
+    try:
+        # Taking the warehouse finishes a publish that a killed close left half done, so the
+        # question below is asked of what is really closed.
+        with exclusive(target):
+            pass
+    except WarehouseBusy as busy:
+        raise CloseError(str(busy)) from None
+    closed_at = close_log.last_close(target.published, month)
     if closed_at is not None and not reopen_reason:
         raise CloseError(f"{month} was closed on {closed_at:%d/%m/%Y %H:%M}: reopen it with "
                          f"--reopen --reason \"...\"")
@@ -151,7 +159,6 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     if missing:
         raise CloseError(f"{month}/ lacks {', '.join(missing)}: the close needs every export")
     level = "INFO" if verbose else "CRITICAL"
-    target = files()
     target.build.parent.mkdir(parents=True, exist_ok=True)
     log_path = target.build.parent / f"close-{month}.log"
     # dbt's own output goes to the close's log file unless the operator asked to see it.
@@ -180,7 +187,7 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     )
     outcome = CloseOutcome(month=month, published=published,
                            steps=_step_spans(instance, result.run_id))
-    outcome.load_report = _load_report(target.published if published else target.build, month)
+    outcome.load_report = _load_report(target.history if published else target.build, month)
     if result.success:
         return outcome
     if published:

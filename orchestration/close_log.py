@@ -1,5 +1,5 @@
 """The close log: what each close of a month read, checked and published, kept in the
-published warehouse itself (`audit.close_log`), so the file an auditor opens explains itself."""
+published warehouse itself (`marts.close_log`), so the file an auditor opens explains itself."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from typing import Any
 import duckdb
 
 from orchestration.paths import DBT_PROJECT_DIR, PROJECT_DIR
-from orchestration.warehouse import connect
+from orchestration.warehouse import connect, sql_literal
 
 REOPEN_TAG = "kpi/reopen_reason"
 DDL = """
-create table if not exists audit.close_log (
+create table if not exists marts.close_log (
     month_date date not null,
     action varchar not null,
     closed_at timestamp not null,
@@ -31,6 +31,20 @@ create table if not exists audit.close_log (
     checks json not null
 )
 """
+# The close log is published with the marts; like them it explains itself to a BI tool.
+COMMENTS = {
+    None: "One row per close or reopen of a month: what it read, checked and published. "
+          "Grain: one row per close.",
+    "month_date": "First day of the closed month.",
+    "action": "close for a month's first close, reopen for a later one.",
+    "closed_at": "When the close published, local time.",
+    "reason": "Why a closed month was reopened (kpi close --reopen --reason).",
+    "code_version": "Version of the close's code, with its git commit.",
+    "catalogue_version": "Declared version of the indicator catalogue.",
+    "catalogue_sha256": "Checksum of every catalogue seed.",
+    "files": "Each export read: file, sha256, rows read, loaded and quarantined, status.",
+    "checks": "Results of the dbt build and of the Great Expectations suites.",
+}
 
 
 def code_version() -> str:
@@ -62,7 +76,7 @@ def catalogue_fingerprint() -> tuple[str, str]:
 def _has_log(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute(
         "select count(*) from information_schema.tables "
-        "where table_schema = 'audit' and table_name = 'close_log'"
+        "where table_schema = 'marts' and table_name = 'close_log'"
     ).fetchone()[0])
 
 
@@ -75,7 +89,7 @@ def last_close(path: Path, month: str) -> dt.datetime | None:
         if not _has_log(con):
             return None
         return con.execute(
-            "select max(closed_at) from audit.close_log where month_date = $m",
+            "select max(closed_at) from marts.close_log where month_date = $m",
             {"m": f"{month}-01"},
         ).fetchone()[0]
     finally:
@@ -87,10 +101,14 @@ def record(build: Path, month: str, reason: str | None, checks: dict[str, Any]) 
     catalogue, catalogue_sha = catalogue_fingerprint()
     con = connect(build)
     try:
-        con.execute("create schema if not exists audit")
+        con.execute("create schema if not exists marts")
         con.execute(DDL)
+        for column, comment in COMMENTS.items():
+            what = "table" if column is None else "column"
+            name = "marts.close_log" + ("" if column is None else f".{column}")
+            con.execute(f"comment on {what} {name} is {sql_literal(comment)}")
         reopened = con.execute(
-            "select count(*) from audit.close_log where month_date = $m", {"m": f"{month}-01"}
+            "select count(*) from marts.close_log where month_date = $m", {"m": f"{month}-01"}
         ).fetchone()[0]
         files = con.execute(
             """
@@ -103,7 +121,7 @@ def record(build: Path, month: str, reason: str | None, checks: dict[str, Any]) 
             {"m": f"{month}-01"},
         ).fetchone()[0]
         con.execute(
-            "insert into audit.close_log values ($m, $action, $at, $reason, $code, $catalogue, "
+            "insert into marts.close_log values ($m, $action, $at, $reason, $code, $catalogue, "
             "$catalogue_sha, $files, $checks)",
             {
                 "m": f"{month}-01", "action": "reopen" if reopened else "close",
@@ -125,7 +143,7 @@ def entries(path: Path) -> list[dict[str, Any]]:
         cursor = con.execute(
             "select strftime(month_date, '%Y-%m') as month, action, closed_at, reason, "
             "code_version, catalogue_version, files, checks "
-            "from audit.close_log order by closed_at, month_date"
+            "from marts.close_log order by closed_at, month_date"
         )
         names = [d[0] for d in cursor.description]
         rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

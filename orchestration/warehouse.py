@@ -1,8 +1,12 @@
-"""Write, audit, publish: the close builds a separate DuckDB file and replaces the published one
-with a single atomic rename, only after every check passed.
+"""Write, audit, publish: the close builds separate DuckDB files and replaces the published
+ones by atomic renames, only after every check passed.
 
-Readers (analysts, BI tools) open `kpi.duckdb` read-only and never see the build file, so they
-never meet a lock or half a month. A failed or killed close leaves `kpi.duckdb` as it was.
+Two files are kept. `history.duckdb` is the close's own store: the loaded exports (`raw`), the
+catalogue seeds, the marts and the close log; every close starts from a copy of it. `kpi.duckdb`
+is what analysts and BI tools open: the documented `marts` schema alone (facts, dimensions,
+marts and the close log), derived from the checked build. Readers open `kpi.duckdb` read-only
+and never see a build file, so they never meet a lock or half a month. A failed or killed close
+leaves both files as they were, or finishes its publish on the next start.
 """
 
 from __future__ import annotations
@@ -35,7 +39,21 @@ class WarehouseFiles:
         return self.root / "kpi.previous.duckdb"
 
     @property
+    def history(self) -> Path:
+        return self.root / "history.duckdb"
+
+    @property
+    def history_previous(self) -> Path:
+        return self.root / "history.previous.duckdb"
+
+    @property
     def build(self) -> Path:
+        """The build of the history: extract, dbt and the checks write and read it."""
+        return self.root / "build" / "history.duckdb"
+
+    @property
+    def build_published(self) -> Path:
+        """The build of the published file, derived from `build` once every check passed."""
         return self.root / "build" / "kpi.duckdb"
 
     @property
@@ -73,6 +91,7 @@ def exclusive(target: WarehouseFiles) -> Iterator[None]:
         handle.flush()
         _held.add(target.lock)
         try:
+            finish_publish(target)
             yield
         finally:
             _held.discard(target.lock)
@@ -94,6 +113,8 @@ def files() -> WarehouseFiles:
 
 # DuckDB 1.5 is what the command-line package and the Node bindings of BI tools bundle today.
 STORAGE_VERSION = "v1.5.0"
+# The one schema readers get; the history's other schemas stay with the close.
+PUBLISHED_SCHEMA = "marts"
 BUILD_ONLY_SCHEMAS = ("staging", "intermediate")
 
 
@@ -118,66 +139,123 @@ def _wal(path: Path) -> Path:
 
 
 def prepare_build(target: WarehouseFiles, month: str) -> Path:
-    """Start the build from a copy of the published warehouse (or empty for the first close).
+    """Start the build from a copy of the history (or empty for the first close).
 
     The month's load report is cleared in the copy, so that what the close reports is what this
     close read, never what an earlier close of the same month had read.
     """
     target.build.parent.mkdir(parents=True, exist_ok=True)
-    for leftover in (target.build, _wal(target.build)):
-        leftover.unlink(missing_ok=True)
-    if not target.published.exists():
-        # The first build fixes the file's storage format for good: one that the DuckDB inside
-        # BI tools, often older than ours, can open.
-        duckdb.connect(str(target.build),
-                       config={"storage_compatibility_version": STORAGE_VERSION}).close()
-    else:
-        shutil.copyfile(target.published, target.build)
-        con = connect(target.build)
-        try:
-            has_report = con.execute(
-                "select count(*) from information_schema.tables "
-                "where table_schema = 'raw' and table_name = 'load_report'"
-            ).fetchone()[0]
-            if has_report:
-                con.execute("delete from raw.load_report where _month = $m",
-                            {"m": f"{month}-01"})
-            con.execute("checkpoint")
-        finally:
-            con.close()
+    for leftover in (target.build, target.build_published):
+        for path in (leftover, _wal(leftover)):
+            path.unlink(missing_ok=True)
+    if not target.history.exists():
+        duckdb.connect(str(target.build)).close()
+        return target.build
+    shutil.copyfile(target.history, target.build)
+    con = connect(target.build)
+    try:
+        has_report = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_schema = 'raw' and table_name = 'load_report'"
+        ).fetchone()[0]
+        if has_report:
+            con.execute("delete from raw.load_report where _month = $m", {"m": f"{month}-01"})
+        con.execute("checkpoint")
+    finally:
+        con.close()
     return target.build
 
 
+def derive_published(history: Path, published: Path) -> None:
+    """Write the file readers get: every table of the history's `marts` schema with its dbt
+    comments, nothing else. It is written anew by each close, in a storage version that the
+    DuckDB inside BI tools, often older than ours, can open."""
+    for path in (published, _wal(published)):
+        path.unlink(missing_ok=True)
+    con = duckdb.connect(str(published),
+                         config={"storage_compatibility_version": STORAGE_VERSION})
+    try:
+        con.execute("set memory_limit = $limit", {"limit": memory_limit()})
+        con.execute(f"attach {sql_literal(str(history))} as history (read_only)")
+        tables = con.execute(
+            "select table_name, comment from duckdb_tables() "
+            "where database_name = 'history' and schema_name = $s order by table_name",
+            {"s": PUBLISHED_SCHEMA},
+        ).fetchall()
+        columns = con.execute(
+            "select table_name, column_name, comment from duckdb_columns() "
+            "where database_name = 'history' and schema_name = $s and comment is not null",
+            {"s": PUBLISHED_SCHEMA},
+        ).fetchall()
+        con.execute(f"create schema {PUBLISHED_SCHEMA}")
+        for table, comment in tables:
+            name = f'{PUBLISHED_SCHEMA}."{table}"'
+            con.execute(f"create table {name} as from history.{name}")
+            if comment:
+                con.execute(f"comment on table {name} is {sql_literal(comment)}")
+        for table, column, comment in columns:
+            con.execute(f'comment on column {PUBLISHED_SCHEMA}."{table}"."{column}" '
+                        f"is {sql_literal(comment)}")
+        con.execute("detach history")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def sql_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def publish(target: WarehouseFiles) -> Path:
-    """Checkpoint the build, then put it in place of the published file in one rename."""
+    """Checkpoint the build, derive the published file from it, then put both in place.
+
+    The history is renamed first, the published file second. A close killed between the two
+    renames has its publish finished when the warehouse is next taken (`finish_publish`), so
+    the two never stay apart."""
     con = connect(target.build)
     try:
-        # Staging and intermediate views serve the build; readers get raw, catalogue, marts and
-        # audit. The next close's dbt build creates the views again.
+        # Staging and intermediate views serve the build only. The next close's dbt build
+        # creates them again.
         for schema in BUILD_ONLY_SCHEMAS:
             con.execute(f"drop schema if exists {schema} cascade")
         con.execute("checkpoint")
     finally:
         con.close()
-    if _wal(target.build).exists():
-        raise RuntimeError(f"{target.build}: a write-ahead log is left after checkpoint")
-    if target.published.exists():
-        # Keep the version being replaced for rollback, as a second name of the same file, so
-        # that the published name never goes missing and nothing is copied: a published file is
-        # only ever replaced by rename, never written in place.
-        _second_name(target.published, target.previous)
+    derive_published(target.build, target.build_published)
+    for built in (target.build, target.build_published):
+        if _wal(built).exists():
+            raise RuntimeError(f"{built}: a write-ahead log is left after checkpoint")
+    _put_in_place(target.build, target.history, target.history_previous)
     faults.pause_here("publish")
-    os.replace(target.build, target.published)
+    _put_in_place(target.build_published, target.published, target.previous)
     faults.pause_here("published")
-    _fsync_dir(target.root)
     return target.published
 
 
+def _put_in_place(built: Path, name: Path, previous: Path) -> None:
+    if name.exists():
+        # Keep the version being replaced for rollback, as a second name of the same file, so
+        # that the name never goes missing and nothing is copied: a published file is only ever
+        # replaced by rename, never written in place.
+        _second_name(name, previous)
+    os.replace(built, name)
+    _fsync_dir(name.parent)
+
+
+def finish_publish(target: WarehouseFiles) -> None:
+    """Finish a publish cut short between its two renames: the new history is in place and the
+    published file built from it waits in the build folder."""
+    if target.build_published.exists() and not target.build.exists():
+        _put_in_place(target.build_published, target.published, target.previous)
+
+
 def rollback(target: WarehouseFiles) -> Path:
-    """Put the previous published warehouse back, in one rename, keeping it as the previous."""
-    if not target.previous.exists():
-        raise FileNotFoundError(f"{target.previous} does not exist: nothing to roll back to")
+    """Put the previous history and published file back, keeping them as the previous."""
+    for previous in (target.history_previous, target.previous):
+        if not previous.exists():
+            raise FileNotFoundError(f"{previous} does not exist: nothing to roll back to")
     with exclusive(target):
+        _second_name(target.history_previous, target.history)
         _second_name(target.previous, target.published)
         _fsync_dir(target.root)
     return target.published

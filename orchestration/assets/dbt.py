@@ -82,12 +82,12 @@ def later_closed_months(build: Path, month: str) -> list[str]:
     try:
         has_log = con.execute(
             "select count(*) from information_schema.tables "
-            "where table_schema = 'audit' and table_name = 'close_log'"
+            "where table_schema = 'marts' and table_name = 'close_log'"
         ).fetchone()[0]
         if not has_log:
             return []
         rows = con.execute(
-            "select distinct strftime(month_date, '%Y-%m') from audit.close_log "
+            "select distinct strftime(month_date, '%Y-%m') from marts.close_log "
             "where month_date > $m order by 1",
             {"m": f"{month}-01"},
         ).fetchall()

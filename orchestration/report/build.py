@@ -91,14 +91,13 @@ def gather(path: Path, month: str, lang: str) -> dict[str, Any]:
             order by month_date desc
             """, params)
         grades = _rows(con, """
-            with grade_scale as (select * from catalogue.grade_scale)
-            select grade_scale.grade_code,
-                case when $lang = 'vi' then name_vi else name_en end as grade_name,
+            select grades.grade_code,
+                case when $lang = 'vi' then grade_name_vi else grade_name_en end as grade_name,
                 count(*) filter (where board.month_date = $m) as units,
                 count(*) filter (where board.month_date = $p) as previous_units
-            from grade_scale
+            from marts.dim_grade as grades
             left join marts.mart_leader_board as board
-                on board.grade_code = grade_scale.grade_code and board.month_date in ($m, $p)
+                on board.grade_code = grades.grade_code and board.month_date in ($m, $p)
             group by all
             order by any_value(rank_order)
             """, params)
@@ -130,7 +129,7 @@ def gather(path: Path, month: str, lang: str) -> dict[str, Any]:
             select overall_rank, unit_code, unit_name, overall_score, pillar_1_score,
                 pillar_2_score, pillar_3_score, grade_code, is_capped_by_red_warning,
                 case when $lang = 'vi' then grade_name_vi else
-                    (select name_en from catalogue.grade_scale as g
+                    (select grade_name_en from marts.dim_grade as g
                      where g.grade_code = board.grade_code) end as grade_name,
                 red_warnings, watch_warnings
             from marts.mart_leader_board as board

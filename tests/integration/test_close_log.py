@@ -35,7 +35,7 @@ def test_reopen_is_logged_with_its_reason_files_and_checks(closed_january: Path)
     assert run_close("2026-01", reopen_reason="corrected export of tasks").published
     rows = query(closed_january,
                  "select strftime(month_date, '%Y-%m'), action, reason, catalogue_version, "
-                 "files, checks from audit.close_log order by closed_at")
+                 "files, checks from marts.close_log order by closed_at")
     assert [r[:4] for r in rows] == [
         ("2026-01", "close", None, "2026.1"),
         ("2026-01", "reopen", "corrected export of tasks", "2026.1"),

@@ -23,10 +23,10 @@ BIN = Path(sys.executable).parent
 
 @pytest.fixture(scope="module")
 def artifacts(kpi_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """`dbt docs generate` on a copy of a closed warehouse: manifest and catalogue."""
+    """`dbt docs generate` on a copy of a closed warehouse's history: manifest and catalogue."""
     work = tmp_path_factory.mktemp("docs")
     database = work / "kpi.duckdb"
-    shutil.copyfile(kpi_warehouse, database)
+    shutil.copyfile(kpi_warehouse.with_name("history.duckdb"), database)
     target = work / "target"
     done = subprocess.run(
         [str(BIN / "dbt"), "docs", "generate", "--vars", '{"close_month": "2026-03"}',

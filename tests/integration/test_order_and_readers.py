@@ -45,7 +45,7 @@ while not stop.exists():
         seen = {t: tuple(r[0] for r in con.execute(MONTHS.format(t)).fetchall())
                 for t in TABLES}
         logged = tuple(r[0] for r in con.execute(
-            "select distinct strftime(month_date, '%Y-%m') from audit.close_log "
+            "select distinct strftime(month_date, '%Y-%m') from marts.close_log "
             "order by 1").fetchall())
         if len(set(seen.values())) != 1 or seen[TABLES[0]] != logged:
             errors.append(f"half a month: {seen} logged {logged}")

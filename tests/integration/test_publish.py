@@ -88,22 +88,39 @@ def _months(path: Path) -> list[tuple[str]]:
 def test_a_close_killed_at_any_step_leaves_the_old_or_the_new_warehouse(
     january_published: Path, workspace: Path,
 ) -> None:
-    before = _sha(january_published)
+    from orchestration.warehouse import exclusive, files
+
+    history = workspace / "warehouse" / "history.duckdb"
+    before, history_before = _sha(january_published), _sha(history)
     wal = january_published.with_name("kpi.duckdb.wal")
-    # Killed anywhere before the rename: the published file is the old one, byte for byte.
-    for point in ("extract", "dbt", "checks:close", "publish"):
+    # Killed before the publish: both files are the old ones, byte for byte.
+    for point in ("extract", "dbt", "checks:close"):
         _kill_close_at(point, workspace)
-        assert _sha(january_published) == before, point
+        assert (_sha(january_published), _sha(history)) == (before, history_before), point
         assert not wal.exists(), point
         assert _months(january_published) == [("2026-01",)], point
-    # Killed just after the rename: the new one, complete, with its close logged.
+    # Killed between the history's rename and the published file's: readers still see the old
+    # month, and whoever takes the warehouse next (a close, a rollback) finishes the publish.
+    _kill_close_at("publish", workspace)
+    assert _sha(january_published) == before
+    assert _months(history) == [("2026-01",), ("2026-02",)]
+    with exclusive(files()):
+        assert _months(january_published) == [("2026-01",), ("2026-02",)]
+    assert _sha(workspace / "warehouse" / "kpi.previous.duckdb") == before
+    # A rollback puts both files back together.
+    done = subprocess.run(_kpi("rollback"), capture_output=True, text=True,
+                          env=os.environ.copy(), check=False)
+    assert done.returncode == 0, done.stderr
+    assert (_sha(january_published), _sha(history)) == (before, history_before)
+    # Killed just after the last rename: the new one, complete, with its close logged.
     _kill_close_at("published", workspace)
     assert not wal.exists()
     assert _months(january_published) == [("2026-01",), ("2026-02",)]
     assert query(january_published,
-                 "select strftime(month_date, '%Y-%m') from audit.close_log order by 1"
+                 "select strftime(month_date, '%Y-%m') from marts.close_log order by 1"
                  ) == [("2026-01",), ("2026-02",)]
     assert _sha(workspace / "warehouse" / "kpi.previous.duckdb") == before
+    assert _sha(workspace / "warehouse" / "history.previous.duckdb") == history_before
 
 
 def test_a_month_missing_files_is_refused_before_anything_is_built(
@@ -138,7 +155,8 @@ def test_a_second_close_or_a_rollback_during_a_close_is_refused(
         assert holder.stdout is not None and holder.stdout.readline() == "held\n"
         before = _sha(january_published)
         # Something to roll back to, so that only the lock can refuse the rollback.
-        (workspace / "warehouse" / "kpi.previous.duckdb").write_bytes(b"an older publish")
+        for name in ("kpi.previous.duckdb", "history.previous.duckdb"):
+            (workspace / "warehouse" / name).write_bytes(b"an older publish")
         for args in (["close", "2026-02"], ["rollback"]):
             done = subprocess.run(_kpi(*args), capture_output=True, text=True,
                                   env=os.environ.copy())

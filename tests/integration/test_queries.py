@@ -99,5 +99,5 @@ def test_marts_carry_their_dbt_descriptions_as_comments(kpi_warehouse: Path) -> 
         con.close()
     assert missing == []
     assert tables[0].startswith("The table a leader reads first")
-    # Staging and intermediate views are the build's own: not published.
-    assert "staging" not in schemas and "intermediate" not in schemas
+    # Readers get the marts alone: raw exports, seeds and the build's views stay with the close.
+    assert schemas == {"marts"}

@@ -91,8 +91,8 @@ def test_the_simulated_months_close(tiny_zone: Path, workspace: Path,
         assert outcome.published, outcome.reason
         for row in outcome.load_report:
             assert row["rows_read"] == row["rows_loaded"] + row["rows_quarantined"], row
-    published = workspace / "warehouse" / "kpi.duckdb"
-    quarantined = query(published, "select count(*) from raw.quarantine")[0][0]
+    history = workspace / "warehouse" / "history.duckdb"
+    quarantined = query(history, "select count(*) from raw.quarantine")[0][0]
     assert quarantined > 0, "the simulator writes a small share of bad rows"
-    assert query(published, "select count(*) from raw.quarantine") == query(
-        published, "select sum(rows_quarantined) from raw.load_report")
+    assert query(history, "select count(*) from raw.quarantine") == query(
+        history, "select sum(rows_quarantined) from raw.load_report")
