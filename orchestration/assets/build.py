@@ -1,4 +1,4 @@
-"""The build file: every close starts by copying the published warehouse aside."""
+"""The build file: every close starts by copying the warehouse's history aside."""
 
 import shutil
 
@@ -20,12 +20,17 @@ from orchestration.warehouse import WarehouseBusy, ensure_not_busy, prepare_buil
 def warehouse_build(
     context: AssetExecutionContext, warehouse: WarehouseResource
 ) -> MaterializeResult:
-    """A private copy of the published warehouse that this month's close writes into.
+    """A private copy of the warehouse's history that this month's close writes into.
 
     Readers keep using the published file; nothing they can open changes until publish.
     """
     target = warehouse.files()
     month = context.partition_key
+    try:
+        # Also finishes a publish that a killed close left half done.
+        ensure_not_busy(target)
+    except WarehouseBusy as busy:
+        raise Failure(description=str(busy), allow_retries=False) from None
     closed_at = close_log.last_close(target.published, month)
     if closed_at is not None and not context.run.tags.get(close_log.REOPEN_TAG):
         # A closed month changes only through an explicit reopen, which the log records.
@@ -34,14 +39,10 @@ def warehouse_build(
             f"--reopen --reason \"...\"",
             allow_retries=False,
         )
-    try:
-        ensure_not_busy(target)
-    except WarehouseBusy as busy:
-        raise Failure(description=str(busy), allow_retries=False) from None
     path = prepare_build(target, month)
     # Check results of an earlier attempt must never be logged as this close's.
     shutil.rmtree(results_dir(month), ignore_errors=True)
     context.log.info(f"close of {context.partition_key} builds in {path}")
     return MaterializeResult(
-        metadata={"build_file": str(path), "started_from_published": target.published.exists()}
+        metadata={"build_file": str(path), "started_from_history": target.history.exists()}
     )
