@@ -92,7 +92,8 @@ def gather(path: Path, month: str, lang: str) -> dict[str, Any]:
             """, params)
         grades = _rows(con, """
             select grades.grade_code,
-                case when $lang = 'vi' then grade_name_vi else grade_name_en end as grade_name,
+                case when $lang = 'vi' then grades.grade_name_vi else grades.grade_name_en end
+                    as grade_name,
                 count(*) filter (where board.month_date = $m) as units,
                 count(*) filter (where board.month_date = $p) as previous_units
             from marts.dim_grade as grades

@@ -247,7 +247,7 @@ def test_changing_a_target_in_the_catalogue_changes_scores_only(
     seed.write_text(seed.read_text(encoding="utf-8").replace(
         ",higher,0.90,1,nhiem_vu", ",higher,0.45,1,nhiem_vu"), encoding="utf-8")
     build = tmp_path / "copy.duckdb"
-    shutil.copyfile(warehouse, build)
+    shutil.copyfile(warehouse.with_name("history.duckdb"), build)
     done = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "build", "--vars",
          '{"close_month": "2026-03"}', "--project-dir", str(project),

@@ -131,9 +131,11 @@ def test_months_closed_out_of_order_give_the_same_marts_and_readers_see_no_error
             # Before the publish March alone, after it both months: nothing in between.
             assert states == {("2026-03",), ("2026-02", "2026-03")}, name
 
-    # The marts are the same, table by table and row by row, as closing in calendar order.
+    # The marts are the same, table by table and row by row, as closing in calendar order; only
+    # the close log tells the two histories apart.
     tables = _tables(kpi_warehouse)
     assert tables == _tables(march_first)
+    tables.remove("close_log")
     con = duckdb.connect()
     con.execute(f"attach '{kpi_warehouse}' as in_order (read_only)")
     con.execute(f"attach '{march_first}' as out_of_order (read_only)")
