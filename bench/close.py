@@ -10,9 +10,10 @@ task view with a hand-written query (the floor), and the same with pandas (what 
 would write), with the close-to-floor ratio. At province scale it then closes the rest of a
 twelve-month history and compares month 12's close with month 1's.
 
-Every close runs in its own process, as `kpi close` does. Memory is the resident set of that
-process and every process it starts (dbt, Chromium), sampled every 50 ms; a stage's peak is the
-largest sample taken while its steps ran, by the start and end times of the run's own log.
+Every close is `kpi close MONTH` in its own process, as an operator runs it. Memory is the
+resident set of that process and every process it starts (dbt, Chromium), sampled every 50 ms;
+a stage's peak is the largest sample taken while its steps ran, by the start and end times of
+the run's own log.
 """
 
 from __future__ import annotations
@@ -34,15 +35,6 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-# One close in a fresh process: prints its outcome and step spans as JSON on the last line.
-CLOSE_ONE = """
-import json, sys
-from orchestration.close import run_close
-outcome = run_close(sys.argv[1], reopen_reason=sys.argv[2] or None)
-print(json.dumps({"published": outcome.published, "reasons": outcome.reasons,
-                  "steps": outcome.steps,
-                  "rows_read": sum(r["rows_read"] or 0 for r in outcome.load_report)}))
-"""
 
 # Twelve months that have all ended, every one after the 2025 reorganisation the simulated
 # units date from, so that each can be closed with its history.
@@ -119,21 +111,25 @@ def _stage(step: str) -> str:
 
 
 def _close(month: str, env: dict[str, str], reopen: str = "") -> dict[str, Any]:
+    """`kpi close MONTH` as an operator runs it, in a fresh process, with its memory sampled."""
+    outcome = Path(env["KPI_WAREHOUSE_DIR"]) / "bench-outcome.json"
+    outcome.unlink(missing_ok=True)
+    command = [sys.executable, "-m", "orchestration.cli", "close", month,
+               "--outcome-json", str(outcome)]
+    if reopen:
+        command += ["--reopen", "--reason", reopen]
     started = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", CLOSE_ONE, month, reopen], env=env,
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                             cwd=ROOT)
+    child = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, cwd=ROOT)
     sampler = MemorySampler(child.pid)
     sampler.start()
-    out, err = child.communicate()
+    _, err = child.communicate()
     wall = time.perf_counter() - started
     sampler.done.set()
     sampler.join()
-    if child.returncode != 0:
-        raise SystemExit(f"close of {month} crashed:\n{err[-3000:]}")
-    result = json.loads(out.strip().splitlines()[-1])
-    if not result["published"]:
-        raise SystemExit(f"close of {month} blocked: {result['reasons']}")
+    if child.returncode != 0 or not outcome.exists():
+        raise SystemExit(f"close of {month} failed:\n{err[-3000:]}")
+    result = json.loads(outcome.read_text(encoding="utf-8"))[0]
     seconds = dict.fromkeys(STAGES, 0.0)
     peaks = dict.fromkeys(STAGES, 0)
     for step, (start, end) in result["steps"].items():
@@ -245,7 +241,7 @@ def _bench_scale(scale: str, months: list[str],
         "|---|---:|---:|",
         *(f"| {stage} | {first['seconds'][stage]:.1f} | {_mib(first['peaks'][stage])} |"
           for stage in STAGES),
-        f"| **whole close** (process start to exit) | **{first['wall']:.1f}** | "
+        f"| **whole close** (`kpi close`, process start to exit) | **{first['wall']:.1f}** | "
         f"**{_mib(first['peak'])}** |",
         "",
         f"- Extract: {first['rows_read']:,} rows in {first['seconds']['extract']:.1f} s = "

@@ -27,6 +27,11 @@ def close_target_dir(warehouse: WarehouseResource | None = None) -> Path:
 # The dbt installed beside this interpreter, so the close works without an activated venv.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
+# dbt's own log file keeps warnings and errors only: at debug level it wrote some 17 MB of JSON
+# per province close and cost about 2 s. Every event still reaches Dagster and the close's log.
+QUIET_FILE_LOG = ("--log-level-file", "warn")
+
+
 def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE)
 
@@ -65,13 +70,13 @@ def kpi_dbt_assets(
     # A stale result of an earlier close must never be read as this close's failures.
     target = close_target_dir(warehouse)
     (target / "run_results.json").unlink(missing_ok=True)
-    yield from dbt.cli(["build"], context=context, target_path=target).stream()
+    yield from dbt.cli(["build", *QUIET_FILE_LOG], context=context, target_path=target).stream()
     # Months closed after this one compared themselves with what this close replaced: derive
     # them again, oldest first, so closing months in any order gives the same marts.
     for later in later_closed_months(warehouse.files().build, context.partition_key):
         context.log.info(f"deriving {later} again from its loaded exports")
         os.environ["KPI_CLOSE_MONTH"] = later
-        dbt.cli(["build"], manifest=dbt_project.manifest_path,
+        dbt.cli(["build", *QUIET_FILE_LOG], manifest=dbt_project.manifest_path,
                 target_path=target / "later").wait()
     os.environ["KPI_CLOSE_MONTH"] = context.partition_key
 
