@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
 import json
-import logging
 import os
 import shutil
 import subprocess
@@ -179,13 +179,23 @@ def close(
         _fail(str(error))
 
 
+def _shown_path(path: Path) -> str:
+    """The path relative to the working folder when it lies under it, else in full."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def _print_summary(closed: list[CloseOutcome]) -> None:
     """One line per closed month: what was read, what was held back, what fired."""
     con = duckdb.connect(str(files().published), read_only=True)
     try:
         table = Table(title="Summary", title_justify="left")
         for name in ("month", "rows read", "quarantined", "red warnings", "watch", "report"):
-            table.add_column(name, justify="left" if name in ("month", "report") else "right")
+            # A long path folds rather than being cut to an ellipsis nobody can open.
+            table.add_column(name, justify="left" if name in ("month", "report") else "right",
+                             overflow="fold")
         for outcome in closed:
             red, watch = con.execute(
                 "select coalesce(sum(red_records), 0), coalesce(sum(watch_records), 0) "
@@ -196,7 +206,7 @@ def _print_summary(closed: list[CloseOutcome]) -> None:
             table.add_row(
                 outcome.month, f"{sum(r['rows_read'] for r in outcome.load_report):,}",
                 f"{sum(r['rows_quarantined'] for r in outcome.load_report):,}",
-                f"{red:,}", f"{watch:,}", str(report) if report.exists() else "not written")
+                f"{red:,}", f"{watch:,}", _shown_path(report) if report.exists() else "not written")
     finally:
         con.close()
     console.print(table)
@@ -301,6 +311,7 @@ def rollback() -> None:
     where = f"; its last close: {last[-1]['month']} at {last[-1]['closed_at']}" if last else ""
     console.print(f"rolled back {path} to the previous publish{where}")
 
+
 def main() -> None:
     """The `kpi` command. It ends without Python's own teardown of the libraries a close loads
     (Dagster, dbt, Great Expectations), which takes over a second and does nothing a finished
@@ -310,7 +321,9 @@ def main() -> None:
         code = 0
     except SystemExit as done:
         code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-    logging.shutdown()
+    # The exit handlers still run (1-2 ms): among them multiprocessing's, which release the
+    # locks dbt and tqdm create; without them its resource tracker warns of a leaked semaphore.
+    atexit._run_exitfuncs()
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -32,7 +35,15 @@ def test_closing_a_closed_month_is_refused_without_a_reason(closed_january: Path
 
 def test_reopen_is_logged_with_its_reason_files_and_checks(closed_january: Path) -> None:
     previous = closed_january.read_bytes()
-    assert run_close("2026-01", reopen_reason="corrected export of tasks").published
+    # Through the `kpi` command itself, to the end of its process: it exits 0 with its summary
+    # and writes nothing to stderr (no warning from a library at exit).
+    done = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", "close", "2026-01", "--reopen",
+         "--reason", "corrected export of tasks"],
+        capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"}, timeout=600,
+        check=False)
+    assert (done.returncode, done.stderr) == (0, ""), done.stderr[-2000:]
+    assert "Summary" in done.stdout and "2026-01" in done.stdout
     rows = query(closed_january,
                  "select strftime(month_date, '%Y-%m'), action, reason, catalogue_version, "
                  "files, checks from marts.close_log order by closed_at")
