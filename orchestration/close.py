@@ -121,6 +121,24 @@ def _step_spans(instance: DagsterInstance, run_id: str) -> dict[str, tuple[float
     return spans
 
 
+def _derived_again_notes(published: Path, month: str) -> list[str]:
+    """A line for each later month that this close derived anew and whose suites now fail."""
+    from orchestration.checks.suites import published_results_dir
+
+    logged = [e for e in close_log.entries(published) if e["month"] == month]
+    notes = []
+    for later in logged[-1]["checks"].get("derived_again", []) if logged else []:
+        failures = [
+            failure
+            for path in sorted(published_results_dir(later).glob("*.json"))
+            for failure in json.loads(path.read_text(encoding="utf-8"))["failures"]
+        ]
+        if failures:
+            notes.append(f"{later}, derived again from its loaded exports, now fails "
+                         f"{'; '.join(failures)}: correct its exports and reopen it")
+    return notes
+
+
 def run_close(month: str, verbose: bool = False, reopen_reason: str | None = None
               ) -> CloseOutcome:
     """Close one month: the `monthly_close` job of the code location, run in this process."""
@@ -188,6 +206,8 @@ def run_close(month: str, verbose: bool = False, reopen_reason: str | None = Non
     outcome = CloseOutcome(month=month, published=published,
                            steps=_step_spans(instance, result.run_id))
     outcome.load_report = _load_report(target.history if published else target.build, month)
+    if published:
+        outcome.notes += _derived_again_notes(target.published, month)
     if result.success:
         return outcome
     if published:

@@ -34,17 +34,19 @@ def published_warehouse(
     statuses: dict[str, int] = {}
     for result in results.get("results", []):
         statuses[result["status"]] = statuses.get(result["status"], 0) + 1
-    expectations = {
-        path.stem: json.loads(path.read_text(encoding="utf-8"))["summary"]
-        for path in sorted(results_dir(context.partition_key).glob("*.json"))
-    }
+    expectations = _expectations(context.partition_key)
+    later = later_closed_months(target.build, context.partition_key)
+    # The later months this close derived anew, with their suites run again on what they
+    # became: a failure there is published, and said here, in the log and by `kpi close`.
+    derived = {month: _expectations(month) for month in later}
     close_log.record(target.build, context.partition_key,
                      context.run.tags.get(close_log.REOPEN_TAG),
                      {"dbt_build": statuses, "expectations": expectations,
-                      "derived_again": later_closed_months(target.build, context.partition_key)})
+                      "derived_again": later, "derived_again_expectations": derived})
     summary = _summary(target.build, context.partition_key)
     path = publish(target)
-    promote_results(context.partition_key)
+    for month in (context.partition_key, *later):
+        promote_results(month)
     context.log.info(f"published {context.partition_key} to {path}")
     return MaterializeResult(metadata={
         "path": str(path), "bytes": path.stat().st_size, **summary,
@@ -52,6 +54,12 @@ def published_warehouse(
         "expectations": MetadataValue.md(
             "\n".join(f"- {suite}: {result}" for suite, result in expectations.items())),
     })
+
+
+def _expectations(month: str) -> dict[str, str]:
+    """Each suite's summary for the month, from the results the close saved."""
+    return {path.stem: json.loads(path.read_text(encoding="utf-8"))["summary"]
+            for path in sorted(results_dir(month).glob("*.json"))}
 
 
 def _summary(build: Path, month: str) -> dict[str, Any]:

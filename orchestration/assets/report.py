@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, asset
 
+from orchestration.assets.dbt import later_closed_months
 from orchestration.assets.publish import published_warehouse
 from orchestration.partitions import monthly_partitions
 from orchestration.report.build import write_report
@@ -22,7 +23,12 @@ def leaders_report(context: AssetExecutionContext, warehouse: WarehouseResource
 
     Written from the published file, after publish: the month is closed even if this fails.
     """
-    written = write_report(warehouse.files().published, context.partition_key)
+    published = warehouse.files().published
+    # Months this close derived again have new figures: their reports are written again too.
+    for later in later_closed_months(published, context.partition_key):
+        context.log.info(f"writing the report of {later} again")
+        write_report(published, later)
+    written = write_report(published, context.partition_key)
     if written.pdf is None:
         context.log.warning("chromium is not installed: the PDF was not printed")
     return MaterializeResult(metadata={

@@ -101,6 +101,8 @@ def test_months_closed_out_of_order_give_the_same_marts_and_readers_see_no_error
     kpi_warehouse: Path, tmp_path: Path,
 ) -> None:
     march_first = close_zone(tmp_path / "out_of_order", "landing_kpi", ["2026-03"])
+    march_report = march_first.parent / "reports" / "2026-03.html"
+    march_report_written = march_report.stat().st_mtime_ns
     stop = tmp_path / "stop-reader"
     readers = {
         name: subprocess.Popen([sys.executable, "-c", script, str(march_first), str(stop), name],
@@ -115,6 +117,7 @@ def test_months_closed_out_of_order_give_the_same_marts_and_readers_see_no_error
             patch.setenv("KPI_PII_SALT", "test-salt")
             outcome = run_close("2026-02")
         assert outcome.published, outcome.reason
+        assert outcome.notes == []
         time.sleep(1)
     finally:
         stop.touch()
@@ -130,6 +133,16 @@ def test_months_closed_out_of_order_give_the_same_marts_and_readers_see_no_error
         else:
             # Before the publish March alone, after it both months: nothing in between.
             assert states == {("2026-03",), ("2026-02", "2026-03")}, name
+
+    # March, derived again after February, had its 15 suites run again (all pass) and its
+    # report written again.
+    checks = json.loads(duckdb.connect(str(march_first), read_only=True).execute(
+        "select checks from marts.close_log where month_date = '2026-02-01'").fetchone()[0])
+    assert checks["derived_again"] == ["2026-03"]
+    again = checks["derived_again_expectations"]["2026-03"]
+    assert len(again) == 15
+    assert all(s.split("/")[0] == s.split("/")[1].split()[0] for s in again.values()), again
+    assert march_report.stat().st_mtime_ns > march_report_written
 
     # The marts are the same, table by table and row by row, as closing in calendar order; only
     # the close log tells the two histories apart.
@@ -147,3 +160,28 @@ def test_months_closed_out_of_order_give_the_same_marts_and_readers_see_no_error
             f"except all select * from in_order.marts.{table}))"
         ).fetchone()[0]
         assert differ == 0, table
+
+
+def test_a_later_month_failing_its_suites_once_derived_again_is_published_and_said(
+    tmp_path: Path,
+) -> None:
+    """February's meetings export is sent again as March's file, after March was closed: March,
+    derived again, now fails its close suite (the same file as last month). The close of
+    February publishes, says so, and keeps March's new results as its published ones."""
+    march_first = close_zone(tmp_path, "landing_kpi", ["2026-03"])
+    landing = tmp_path / "landing"
+    (landing / "2026-02" / "cuoc_hop.csv").write_bytes(
+        (landing / "2026-03" / "cuoc_hop.csv").read_bytes())
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KPI_LANDING_DIR", str(landing))
+        patch.setenv("KPI_WAREHOUSE_DIR", str(march_first.parent))
+        patch.setenv("KPI_PII_SALT", "test-salt")
+        outcome = run_close("2026-02")
+    assert outcome.published, outcome.reason
+    assert outcome.notes == [
+        "2026-03, derived again from its loaded exports, now fails close: volume "
+        "expect_column_values_to_be_in_set(same_file_as_last_month) failed at cuoc_hop.csv: "
+        "correct its exports and reopen it"]
+    stored = json.loads((march_first.parent / "checks" / "2026-03" / "close.json").read_text(
+        encoding="utf-8"))
+    assert stored["passed"] is False
