@@ -22,7 +22,6 @@ from orchestration import close_log
 from orchestration.close import CloseError, CloseOutcome, months_between, run_close
 from orchestration.paths import DBT_PROJECT_DIR
 from orchestration.warehouse import WarehouseBusy, files
-from orchestration.warehouse import rollback as rollback_warehouse
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="The monthly close of the province's work indicators.")
@@ -303,8 +302,12 @@ def docs() -> None:
 @app.command()
 def rollback() -> None:
     """Put back the warehouse that the last publish replaced."""
+    from orchestration.follow import rollback as rollback_warehouse
+
+    path = files().published
     try:
-        path = rollback_warehouse(files())
+        with console.status("rolling back the files, check results and reports ..."):
+            rollback_warehouse(files())
     except (FileNotFoundError, WarehouseBusy) as error:
         _fail(str(error))
     last = close_log.entries(path)

@@ -10,7 +10,7 @@ import os
 import time
 from pathlib import Path
 
-POINTS = ("extract", "checks:<suite>", "publish", "published")
+POINTS = ("extract", "checks:<suite>", "publish", "published", "rollback")
 
 
 def pause_here(point: str) -> None:

@@ -57,6 +57,11 @@ class WarehouseFiles:
         return self.root / "build" / "kpi.duckdb"
 
     @property
+    def rollback_marker(self) -> Path:
+        """The months a rollback in progress undoes, until their results and reports follow."""
+        return self.root / "build" / "rollback.json"
+
+    @property
     def lock(self) -> Path:
         return self.root / "build" / "close.lock"
 
@@ -91,7 +96,15 @@ def exclusive(target: WarehouseFiles) -> Iterator[None]:
         handle.flush()
         _held.add(target.lock)
         try:
-            finish_publish(target)
+            finished = finish_publish(target)
+            if finished or target.rollback_marker.exists():
+                # Late import: what follows reads the close log and writes reports.
+                from orchestration.follow import follow_publish, follow_rollback
+
+                if finished:
+                    follow_publish(target)
+                else:
+                    follow_rollback(target)
             yield
         finally:
             _held.discard(target.lock)
@@ -242,28 +255,37 @@ def _put_in_place(built: Path, name: Path, previous: Path) -> None:
     _fsync_dir(name.parent)
 
 
-def finish_publish(target: WarehouseFiles) -> None:
-    """Finish a publish cut short between its two renames: the new history is in place and the
-    published file built from it waits in the build folder."""
+def finish_publish(target: WarehouseFiles) -> bool:
+    """Finish a publish cut short between its two renames (the new history is in place and the
+    published file built from it waits in the build folder), or a rollback cut short between
+    its two (the history is back and the previous published file still waits). True when a
+    publish was finished: its months' check results and reports are then still to follow."""
     if target.build_published.exists() and not target.build.exists():
         _put_in_place(target.build_published, target.published, target.previous)
+        return True
+    if target.previous.exists() and not target.history_previous.exists():
+        os.replace(target.previous, target.published)
+        _fsync_dir(target.root)
+    return False
 
 
-def rollback(target: WarehouseFiles) -> Path:
-    """Put the previous history and published file back, keeping them as the previous."""
+def restore_previous(target: WarehouseFiles) -> None:
+    """Put the previous history and published file back by rename, history first: a rollback
+    undoes the last publish once, and the versions it removes are not kept."""
     for previous in (target.history_previous, target.previous):
         if not previous.exists():
             raise FileNotFoundError(f"{previous} does not exist: nothing to roll back to")
-    with exclusive(target):
-        _second_name(target.history_previous, target.history)
-        _second_name(target.previous, target.published)
-        _fsync_dir(target.root)
-    return target.published
+    os.replace(target.history_previous, target.history)
+    faults.pause_here("rollback")
+    os.replace(target.previous, target.published)
+    _fsync_dir(target.root)
 
 
 def _second_name(existing: Path, name: Path) -> None:
     """Make `name` the same file as `existing` in one rename: a hard link where the file system
     has them, else a copy."""
+    if name.exists() and os.path.samefile(existing, name):
+        return  # already so; a rename onto another name of the same file would do nothing
     staging = name.with_suffix(".staging")
     staging.unlink(missing_ok=True)
     try:

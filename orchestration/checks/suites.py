@@ -257,17 +257,30 @@ def published_results_dir(month: str) -> Path:
 
 
 def promote_results(month: str) -> Path:
-    """After publish: the close's results become the published month's, in two renames."""
+    """After publish: the close's results become the published month's, in two renames. The
+    results they replace are kept as `YYYY-MM.previous`, for `kpi rollback`."""
     pending, published = results_dir(month), published_results_dir(month)
-    replaced = published.with_name(f"{month}.replaced")
-    shutil.rmtree(replaced, ignore_errors=True)
+    if not pending.exists():
+        return published
+    previous = published.with_name(f"{month}.previous")
+    shutil.rmtree(previous, ignore_errors=True)
     published.parent.mkdir(parents=True, exist_ok=True)
     if published.exists():
-        published.rename(replaced)
-    if pending.exists():
-        pending.rename(published)
-    shutil.rmtree(replaced, ignore_errors=True)
+        published.rename(previous)
+    pending.rename(published)
     return published
+
+
+def restore_results(month: str, still_closed: bool) -> None:
+    """After a rollback: the month's results go back to those its last publish replaced, or
+    away if the month is no longer closed. Safe to run again on a rollback cut short."""
+    published = published_results_dir(month)
+    previous = published.with_name(f"{month}.previous")
+    if previous.exists():
+        shutil.rmtree(published, ignore_errors=True)
+        previous.rename(published)
+    elif not still_closed:
+        shutil.rmtree(published, ignore_errors=True)
 
 
 def save(result: SuiteResult) -> Path:

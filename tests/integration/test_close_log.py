@@ -35,6 +35,9 @@ def test_closing_a_closed_month_is_refused_without_a_reason(closed_january: Path
 
 def test_reopen_is_logged_with_its_reason_files_and_checks(closed_january: Path) -> None:
     previous = closed_january.read_bytes()
+    check_dir = closed_january.parent / "checks" / "2026-01"
+    report = closed_january.parent / "reports" / "2026-01.html"
+    first_checks = check_dir.stat().st_ino
     # Through the `kpi` command itself, to the end of its process: it exits 0 with its summary
     # and writes nothing to stderr (no warning from a library at exit).
     done = subprocess.run(
@@ -75,10 +78,20 @@ def test_reopen_is_logged_with_its_reason_files_and_checks(closed_january: Path)
     assert "corrected export of tasks" in status.output and "reopen" in status.output
     assert "in 15 suites" in status.output
 
-    # Rollback puts back, byte for byte, the file this reopen replaced.
+    # Rollback puts back, byte for byte, the file this reopen replaced, and the check results
+    # of the first close; the report is written again from the restored file.
+    assert check_dir.stat().st_ino != first_checks
+    reopened_report = report.stat().st_mtime_ns
     done = runner.invoke(app, ["rollback"])
     assert done.exit_code == 0, done.output
     assert closed_january.read_bytes() == previous
+    assert check_dir.stat().st_ino == first_checks
+    assert report.stat().st_mtime_ns > reopened_report
+    # Once: a second rollback finds nothing to go back to, and no file is left half-named.
+    again = runner.invoke(app, ["rollback"])
+    assert again.exit_code == 1
+    assert "nothing to roll back to" in again.output
+    assert not list(closed_january.parent.glob("*.staging"))
 
 
 def test_reopen_needs_a_reason_on_the_command_line(closed_january: Path) -> None:

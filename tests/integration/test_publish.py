@@ -48,15 +48,16 @@ def test_blocked_close_exits_non_zero_with_one_line_and_leaves_the_file_untouche
                  ) == [("2026-01-01",)]
 
 
-def _kill_close_at(point: str, workspace: Path) -> None:
-    """Start `kpi close 2026-02` in its own process group, wait until it reaches `point`, and
-    kill it and everything it started (dbt included) with SIGKILL."""
+def _kill_close_at(point: str, workspace: Path, command: tuple[str, ...] = ("close", "2026-02")
+                   ) -> None:
+    """Start `kpi close 2026-02` (or another `kpi` command) in its own process group, wait until
+    it reaches `point`, and kill it and everything it started (dbt included) with SIGKILL."""
     marker = workspace / "paused"
     marker.unlink(missing_ok=True)
     log = workspace / "warehouse" / "build" / "close-2026-02.log"
     log.unlink(missing_ok=True)
     env = {**os.environ, "KPI_PAUSE_AT": point, "KPI_PAUSE_MARKER": str(marker)}
-    process = subprocess.Popen(_kpi("close", "2026-02"), env=env, stdout=subprocess.DEVNULL,
+    process = subprocess.Popen(_kpi(*command), env=env, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL, start_new_session=True)
 
     def reached() -> bool:
@@ -104,14 +105,31 @@ def test_a_close_killed_at_any_step_leaves_the_old_or_the_new_warehouse(
     _kill_close_at("publish", workspace)
     assert _sha(january_published) == before
     assert _months(history) == [("2026-01",), ("2026-02",)]
+    checks, reports = workspace / "warehouse" / "checks", workspace / "warehouse" / "reports"
+    assert not (checks / "2026-02").exists() and not (reports / "2026-02.html").exists()
     with exclusive(files()):
         assert _months(january_published) == [("2026-01",), ("2026-02",)]
+        # The finished publish brings its check results and its report with it.
+        assert len(list((checks / "2026-02").glob("*.json"))) == 15
+        assert (reports / "2026-02.html").exists()
     assert _sha(workspace / "warehouse" / "kpi.previous.duckdb") == before
-    # A rollback puts both files back together.
+    # A rollback killed between its two renames: the history is back, the published file not
+    # yet; whoever takes the warehouse next finishes the rollback.
+    _kill_close_at("rollback", workspace, ("rollback",))
+    assert _sha(history) == history_before
+    assert _months(january_published) == [("2026-01",), ("2026-02",)]
+    with exclusive(files()):
+        assert (_sha(january_published), _sha(history)) == (before, history_before)
+        # February is no longer closed: its check results and report go with it.
+        assert not (checks / "2026-02").exists() and not (reports / "2026-02.html").exists()
+    # The rollback undid the publish once: nothing is left to roll back to.
+    for name in ("kpi.previous.duckdb", "history.previous.duckdb"):
+        assert not (workspace / "warehouse" / name).exists()
     done = subprocess.run(_kpi("rollback"), capture_output=True, text=True,
                           env=os.environ.copy(), check=False)
-    assert done.returncode == 0, done.stderr
-    assert (_sha(january_published), _sha(history)) == (before, history_before)
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("history.previous.duckdb does not exist: nothing to "
+                                        "roll back to"), done.stderr
     # Killed just after the last rename: the new one, complete, with its close logged.
     _kill_close_at("published", workspace)
     assert not wal.exists()

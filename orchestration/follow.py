@@ -1,0 +1,79 @@
+"""What follows the published file: each month's check results and leaders' report.
+
+A publish moves the close's results into `warehouse/checks/` and writes the reports of the
+months it changed; a rollback puts back the results and writes the reports again from the
+restored file. Both also run when a publish cut short is finished by the next close."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+from orchestration import close_log
+from orchestration.checks.suites import promote_results, restore_results
+from orchestration.warehouse import WarehouseFiles, exclusive, restore_previous
+
+log = logging.getLogger(__name__)
+
+
+def months_of_last_publish(published: Path) -> list[str]:
+    """The month the last publish closed and the later months it derived again."""
+    if not published.exists():
+        return []
+    logged = close_log.entries(published)
+    if not logged:
+        return []
+    last = logged[-1]
+    return [last["month"], *last["checks"].get("derived_again", [])]
+
+
+def _write_reports(published: Path, months: list[str]) -> None:
+    from orchestration.report.build import reports_dir, write_report
+
+    closed = {entry["month"] for entry in close_log.entries(published)}
+    for month in months:
+        if month in closed:
+            try:
+                write_report(published, month)
+            except Exception:  # a report is not worth failing a recovery for; say it
+                log.exception("the report of %s could not be written", month)
+        else:
+            # The month is no longer closed: a report of it would show figures nobody has.
+            for path in reports_dir().glob(f"{month}.*"):
+                path.unlink()
+
+
+def follow_publish(target: WarehouseFiles) -> None:
+    """The check results and reports of a publish finished after its close was cut short."""
+    months = months_of_last_publish(target.published)
+    for month in months:
+        promote_results(month)
+    _write_reports(target.published, months)
+
+
+def rollback(target: WarehouseFiles) -> list[str]:
+    """Undo the last publish: its files, then its months' check results and reports. The
+    months are written down first, so that a rollback cut short is finished by whoever takes
+    the warehouse next. Returns the months it touched."""
+    with exclusive(target):
+        months = months_of_last_publish(target.published)
+        if target.history_previous.exists() and target.previous.exists():
+            target.rollback_marker.write_text(json.dumps(months), encoding="utf-8")
+        restore_previous(target)
+        follow_rollback(target)
+    return months
+
+
+def follow_rollback(target: WarehouseFiles) -> None:
+    """The check results and reports of the months a rollback undid."""
+    if target.history_previous.exists():
+        # Cut short before its first rename: nothing was undone.
+        target.rollback_marker.unlink()
+        return
+    months = json.loads(target.rollback_marker.read_text(encoding="utf-8"))
+    closed = {entry["month"] for entry in close_log.entries(target.published)}
+    for month in months:
+        restore_results(month, still_closed=month in closed)
+    _write_reports(target.published, months)
+    target.rollback_marker.unlink()
