@@ -143,6 +143,11 @@ def _typed(column: Column, text: str, value: str, salt_param: str,
     label = f"{column.field} ({column.header})"
     shown = _shown(column, text, about_citizens)
     checks: list[tuple[str, str]] = []
+    if column.type == "text" and not column.free_text:
+        # A code or name with a control character in it (a NUL, a line break) would load as a
+        # key that matches nothing and split a record's history.
+        checks.append((f"regexp_matches({text}, '[\\x00-\\x1f\\x7f]')",
+                       f"'{label}: contains a control character'"))
     if column.type == "text" and column.digits:
         parse = (f"case when regexp_full_match({text}, '[0-9]{{1,{column.digits}}}') "
                  f"then lpad({text}, {column.digits}, '0') end")
@@ -169,7 +174,9 @@ def _typed(column: Column, text: str, value: str, salt_param: str,
         parse = (f"case when regexp_matches({text}, '{WHOLE_PATTERN}') "
                  f"then try_cast(replace({text}, '.', '') as bigint) end")
         checks.append((f"{text} is not null and {value} is null",
-                       f"'{label}: ' || {shown} || ' is not a whole number'"))
+                       f"'{label}: ' || {shown} || case when regexp_matches({text}, "
+                       f"'{WHOLE_PATTERN}') then ' is too large' else ' is not a whole number' "
+                       "end"))
     elif column.type in ("number", "money"):
         plain = f"replace(replace({text}, '.', ''), ',', '.')"
         parse = (f"case when regexp_full_match({text}, '{NUMBER_PATTERN}') "
