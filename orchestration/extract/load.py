@@ -143,9 +143,10 @@ def _typed(column: Column, text: str, value: str, salt_param: str,
     label = f"{column.field} ({column.header})"
     shown = _shown(column, text, about_citizens)
     checks: list[tuple[str, str]] = []
-    if column.type == "text" and not column.free_text:
-        # A code or name with a control character in it (a NUL, a line break) would load as a
-        # key that matches nothing and split a record's history.
+    if column.type == "text" and not column.personal and (column.required or column.ref):
+        # A key or reference with a control character in it (a NUL, a line break) would load as
+        # a code that matches nothing and split a record's history. Comments and free text may
+        # hold line breaks.
         checks.append((f"regexp_matches({text}, '[\\x00-\\x1f\\x7f]')",
                        f"'{label}: contains a control character'"))
     if column.type == "text" and column.digits:
