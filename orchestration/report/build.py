@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -343,15 +344,21 @@ def write_report(path: Path, month: str, lang: str = "vi",
     data = gather(path, month, lang)
     lines = sparklines(data["history"], [u["unit_code"] for u in data["board"]])
     page = render_html(data, lang, lines, path)
-    html.write_text(page, encoding="utf-8")
-    if not chromium():
-        return ReportFiles(html=html, pdf=None)
-    # The PDF shortens a national-size board; a province's prints as it is.
-    printed = _for_print(data)
-    if printed is data:
-        return ReportFiles(html=html, pdf=print_pdf(html, folder / f"{stem}.pdf"))
-    printable = render_html(printed, lang, lines, path)
-    with tempfile.TemporaryDirectory() as scratch:
-        shortened = Path(scratch) / html.name
-        shortened.write_text(printable, encoding="utf-8")
-        return ReportFiles(html=html, pdf=print_pdf(shortened, folder / f"{stem}.pdf"))
+    pdf = folder / f"{stem}.pdf"
+    # Both are written aside and renamed into place together, once the PDF is printed: a close
+    # killed while Chromium prints leaves the last report whole, not a new HTML by an old PDF.
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".writing-") as scratch:
+        pending = Path(scratch) / html.name
+        pending.write_text(page, encoding="utf-8")
+        if chromium():
+            # The PDF shortens a national-size board; a province's prints as it is.
+            printed = _for_print(data)
+            source = pending
+            if printed is not data:
+                source = Path(scratch) / f"print-{html.name}"
+                source.write_text(render_html(printed, lang, lines, path), encoding="utf-8")
+            os.replace(print_pdf(source, Path(scratch) / pdf.name), pdf)
+        else:
+            pdf.unlink(missing_ok=True)  # an older PDF would not match the new page
+        os.replace(pending, html)
+    return ReportFiles(html=html, pdf=pdf if pdf.exists() else None)
