@@ -2,7 +2,8 @@
 
 A publish moves the close's results into `warehouse/checks/` and writes the reports of the
 months it changed; a rollback puts back the results and writes the reports again from the
-restored file. Both also run when a publish cut short is finished by the next close."""
+restored file. Each writes down what it is doing first, so that whoever takes the warehouse
+next finishes it if it was cut short."""
 
 from __future__ import annotations
 
@@ -44,12 +45,29 @@ def _write_reports(published: Path, months: list[str]) -> None:
                 path.unlink()
 
 
+def expect_publish(target: WarehouseFiles, build: Path) -> None:
+    """Before the renames: write down the close being published (its close-log entry in the
+    build) and its months, so that whoever takes the warehouse next can tell whether it was
+    published and, if so, bring its check results and reports."""
+    last = close_log.entries(build)[-1]
+    target.publish_marker.write_text(json.dumps({
+        "month": last["month"], "closed_at": str(last["closed_at"]),
+        "months": [last["month"], *last["checks"].get("derived_again", [])],
+    }), encoding="utf-8")
+
+
 def follow_publish(target: WarehouseFiles) -> None:
-    """The check results and reports of a publish finished after its close was cut short."""
-    months = months_of_last_publish(target.published)
-    for month in months:
-        promote_results(month)
-    _write_reports(target.published, months)
+    """The check results and reports of a publish, unless its close never got that far; then
+    the marker goes. Run after the report step of a close, and again by whoever takes the
+    warehouse next if that close was cut short."""
+    marker = json.loads(target.publish_marker.read_text(encoding="utf-8"))
+    logged = close_log.entries(target.published) if target.published.exists() else []
+    if logged and (logged[-1]["month"], str(logged[-1]["closed_at"])) == (
+            marker["month"], marker["closed_at"]):
+        for month in marker["months"]:
+            promote_results(month)
+        _write_reports(target.published, marker["months"])
+    target.publish_marker.unlink()
 
 
 def rollback(target: WarehouseFiles) -> list[str]:

@@ -57,6 +57,11 @@ class WarehouseFiles:
         return self.root / "build" / "kpi.duckdb"
 
     @property
+    def publish_marker(self) -> Path:
+        """The close being published and its months, until their results and reports follow."""
+        return self.root / "build" / "publish.json"
+
+    @property
     def rollback_marker(self) -> Path:
         """The months a rollback in progress undoes, until their results and reports follow."""
         return self.root / "build" / "rollback.json"
@@ -96,14 +101,14 @@ def exclusive(target: WarehouseFiles) -> Iterator[None]:
         handle.flush()
         _held.add(target.lock)
         try:
-            finished = finish_publish(target)
-            if finished or target.rollback_marker.exists():
+            finish_publish(target)
+            if target.publish_marker.exists() or target.rollback_marker.exists():
                 # Late import: what follows reads the close log and writes reports.
                 from orchestration.follow import follow_publish, follow_rollback
 
-                if finished:
+                if target.publish_marker.exists():
                     follow_publish(target)
-                else:
+                if target.rollback_marker.exists():
                     follow_rollback(target)
             yield
         finally:
@@ -255,18 +260,15 @@ def _put_in_place(built: Path, name: Path, previous: Path) -> None:
     _fsync_dir(name.parent)
 
 
-def finish_publish(target: WarehouseFiles) -> bool:
+def finish_publish(target: WarehouseFiles) -> None:
     """Finish a publish cut short between its two renames (the new history is in place and the
     published file built from it waits in the build folder), or a rollback cut short between
-    its two (the history is back and the previous published file still waits). True when a
-    publish was finished: its months' check results and reports are then still to follow."""
+    its two (the history is back and the previous published file still waits)."""
     if target.build_published.exists() and not target.build.exists():
         _put_in_place(target.build_published, target.published, target.previous)
-        return True
-    if target.previous.exists() and not target.history_previous.exists():
+    elif target.previous.exists() and not target.history_previous.exists():
         os.replace(target.previous, target.published)
         _fsync_dir(target.root)
-    return False
 
 
 def restore_previous(target: WarehouseFiles) -> None:
@@ -275,10 +277,26 @@ def restore_previous(target: WarehouseFiles) -> None:
     for previous in (target.history_previous, target.previous):
         if not previous.exists():
             raise FileNotFoundError(f"{previous} does not exist: nothing to roll back to")
+    if os.path.samefile(target.history_previous, target.history) or (
+            _close_log_size(target.history_previous) != _close_log_size(target.previous)):
+        # A close killed while it named its previous files leaves a pair from two publishes.
+        raise FileNotFoundError(
+            f"{target.previous.name} and {target.history_previous.name} are not from one "
+            "publish (a close was cut short while keeping them): nothing to roll back to")
     os.replace(target.history_previous, target.history)
     faults.pause_here("rollback")
     os.replace(target.previous, target.published)
     _fsync_dir(target.root)
+
+
+def _close_log_size(path: Path) -> int:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("select count(*) from marts.close_log").fetchone()[0]
+    except duckdb.CatalogException:
+        return 0
+    finally:
+        con.close()
 
 
 def _second_name(existing: Path, name: Path) -> None:

@@ -29,6 +29,8 @@ def leaders_report(context: AssetExecutionContext, warehouse: WarehouseResource
         context.log.info(f"writing the report of {later} again")
         write_report(published, later)
     written = write_report(published, context.partition_key)
+    # The publish is now whole: its results moved, its reports written.
+    warehouse.files().publish_marker.unlink(missing_ok=True)
     if written.pdf is None:
         context.log.warning("chromium is not installed: the PDF was not printed")
     return MaterializeResult(metadata={

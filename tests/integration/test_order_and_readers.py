@@ -185,3 +185,12 @@ def test_a_later_month_failing_its_suites_once_derived_again_is_published_and_sa
     stored = json.loads((march_first.parent / "checks" / "2026-03" / "close.json").read_text(
         encoding="utf-8"))
     assert stored["passed"] is False
+    # March's report, written again, shows the suites as they ran last: one expectation short.
+    again = json.loads(duckdb.connect(str(march_first), read_only=True).execute(
+        "select checks from marts.close_log where month_date = '2026-02-01'").fetchone()[0]
+    )["derived_again_expectations"]["2026-03"]
+    counts = [tuple(map(int, s.split()[0].split("/"))) for s in again.values()]
+    passed, total = sum(p for p, _ in counts), sum(t for _, t in counts)
+    assert passed == total - 1
+    page = (march_first.parent / "reports" / "2026-03.html").read_text(encoding="utf-8")
+    assert f"{passed}/{total} kỳ vọng đạt trong 15 bộ" in page

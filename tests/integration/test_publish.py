@@ -139,6 +139,24 @@ def test_a_close_killed_at_any_step_leaves_the_old_or_the_new_warehouse(
                  ) == [("2026-01",), ("2026-02",)]
     assert _sha(workspace / "warehouse" / "kpi.previous.duckdb") == before
     assert _sha(workspace / "warehouse" / "history.previous.duckdb") == history_before
+    # Killed before its check results moved and its report was written: the next to take the
+    # warehouse brings them.
+    assert not (checks / "2026-02").exists()
+    with exclusive(files()):
+        assert len(list((checks / "2026-02").glob("*.json"))) == 15
+        assert (reports / "2026-02.html").exists()
+    assert not (workspace / "warehouse" / "build" / "publish.json").exists()
+    # A close killed while naming its previous files (the history's kept, the published file's
+    # not yet) leaves a pair from two publishes: rollback refuses it and changes nothing.
+    history_previous = workspace / "warehouse" / "history.previous.duckdb"
+    history_previous.unlink()
+    os.link(history, history_previous)
+    after = (_sha(january_published), _sha(history))
+    done = subprocess.run(_kpi("rollback"), capture_output=True, text=True,
+                          env=os.environ.copy(), check=False)
+    assert done.returncode == 1
+    assert "are not from one publish" in done.stderr, done.stderr
+    assert (_sha(january_published), _sha(history)) == after
 
 
 def test_a_month_missing_files_is_refused_before_anything_is_built(
