@@ -10,23 +10,23 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Any
 
 from orchestration import close_log
 from orchestration.checks.suites import promote_results, restore_results
-from orchestration.warehouse import WarehouseFiles, exclusive, restore_previous
+from orchestration.warehouse import WarehouseFiles, check_previous, exclusive, restore_previous
 
 log = logging.getLogger(__name__)
 
 
+def _months_of(entry: dict[str, Any]) -> list[str]:
+    """The month a close-log entry closed and the later months it derived again."""
+    return [entry["month"], *entry["checks"].get("derived_again", [])]
+
+
 def months_of_last_publish(published: Path) -> list[str]:
-    """The month the last publish closed and the later months it derived again."""
-    if not published.exists():
-        return []
-    logged = close_log.entries(published)
-    if not logged:
-        return []
-    last = logged[-1]
-    return [last["month"], *last["checks"].get("derived_again", [])]
+    logged = close_log.entries(published) if published.exists() else []
+    return _months_of(logged[-1]) if logged else []
 
 
 def _write_reports(published: Path, months: list[str]) -> None:
@@ -51,8 +51,7 @@ def expect_publish(target: WarehouseFiles, build: Path) -> None:
     published and, if so, bring its check results and reports."""
     last = close_log.entries(build)[-1]
     target.publish_marker.write_text(json.dumps({
-        "month": last["month"], "closed_at": str(last["closed_at"]),
-        "months": [last["month"], *last["checks"].get("derived_again", [])],
+        "month": last["month"], "closed_at": str(last["closed_at"]), "months": _months_of(last),
     }), encoding="utf-8")
 
 
@@ -75,9 +74,9 @@ def rollback(target: WarehouseFiles) -> list[str]:
     months are written down first, so that a rollback cut short is finished by whoever takes
     the warehouse next. Returns the months it touched."""
     with exclusive(target):
+        check_previous(target)
         months = months_of_last_publish(target.published)
-        if target.history_previous.exists() and target.previous.exists():
-            target.rollback_marker.write_text(json.dumps(months), encoding="utf-8")
+        target.rollback_marker.write_text(json.dumps(months), encoding="utf-8")
         restore_previous(target)
         follow_rollback(target)
     return months

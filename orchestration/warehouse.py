@@ -271,9 +271,8 @@ def finish_publish(target: WarehouseFiles) -> None:
         _fsync_dir(target.root)
 
 
-def restore_previous(target: WarehouseFiles) -> None:
-    """Put the previous history and published file back by rename, history first: a rollback
-    undoes the last publish once, and the versions it removes are not kept."""
+def check_previous(target: WarehouseFiles) -> None:
+    """Refuse a rollback with nothing to go back to, or with previous files of two publishes."""
     for previous in (target.history_previous, target.previous):
         if not previous.exists():
             raise FileNotFoundError(f"{previous} does not exist: nothing to roll back to")
@@ -283,6 +282,12 @@ def restore_previous(target: WarehouseFiles) -> None:
         raise FileNotFoundError(
             f"{target.previous.name} and {target.history_previous.name} are not from one "
             "publish (a close was cut short while keeping them): nothing to roll back to")
+
+
+def restore_previous(target: WarehouseFiles) -> None:
+    """Put the previous history and published file back by rename, history first: a rollback
+    undoes the last publish once, and the versions it removes are not kept. Checked first by
+    `check_previous`."""
     os.replace(target.history_previous, target.history)
     faults.pause_here("rollback")
     os.replace(target.previous, target.published)
